@@ -1,0 +1,71 @@
+// Module init: the NativeContext class, buffer helpers, probe, constants and
+// the per-environment state with its cleanup hook (worker threads included).
+#include <napi.h>
+
+#include <cerrno>
+#include <linux/fs.h>
+#include <linux/ioprio.h>
+#include <poll.h>
+
+#include "buffers.h"
+#include "context.h"
+#include "probe.h"
+
+namespace {
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  auto set = [&](const char* name, double value) { c.Set(name, Napi::Number::New(env, value)); };
+  set("IOCB_CMD_PREAD", IOCB_CMD_PREAD);
+  set("IOCB_CMD_PWRITE", IOCB_CMD_PWRITE);
+  set("IOCB_CMD_FSYNC", IOCB_CMD_FSYNC);
+  set("IOCB_CMD_FDSYNC", IOCB_CMD_FDSYNC);
+  set("IOCB_CMD_POLL", IOCB_CMD_POLL);
+  set("IOCB_CMD_PREADV", IOCB_CMD_PREADV);
+  set("IOCB_CMD_PWRITEV", IOCB_CMD_PWRITEV);
+  set("POLLIN", POLLIN);
+  set("POLLPRI", POLLPRI);
+  set("POLLOUT", POLLOUT);
+  set("POLLERR", POLLERR);
+  set("POLLHUP", POLLHUP);
+  set("POLLNVAL", POLLNVAL);
+  set("POLLRDNORM", POLLRDNORM);
+  set("POLLRDBAND", POLLRDBAND);
+  set("POLLWRNORM", POLLWRNORM);
+  set("POLLWRBAND", POLLWRBAND);
+  set("POLLMSG", POLLMSG);
+  set("POLLRDHUP", POLLRDHUP);
+  set("RWF_HIPRI", RWF_HIPRI);
+  set("RWF_DSYNC", RWF_DSYNC);
+  set("RWF_SYNC", RWF_SYNC);
+  set("RWF_NOWAIT", RWF_NOWAIT);
+  set("RWF_APPEND", RWF_APPEND);
+  set("IOPRIO_CLASS_NONE", IOPRIO_CLASS_NONE);
+  set("IOPRIO_CLASS_RT", IOPRIO_CLASS_RT);
+  set("IOPRIO_CLASS_BE", IOPRIO_CLASS_BE);
+  set("IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE);
+  set("IOPRIO_CLASS_SHIFT", IOPRIO_CLASS_SHIFT);
+  set("IOPRIO_NR_LEVELS", IOPRIO_NR_LEVELS);
+  set("IOV_MAX", 1024);
+  return c;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  EnvState* state = new EnvState();
+  env.SetInstanceData<EnvState>(state);
+  napi_add_env_cleanup_hook(env, EnvState::Cleanup, state);
+
+  Napi::Function ctor = NativeContext::Define(env);
+  state->context_constructor = Napi::Persistent(ctor);
+  exports.Set("NativeContext", ctor);
+  exports.Set("allocAligned", Napi::Function::New<AllocAligned>(env, "allocAligned"));
+  exports.Set("addressOf", Napi::Function::New<AddressOf>(env, "addressOf"));
+  exports.Set("dioAlignment", Napi::Function::New<DioAlignment>(env, "dioAlignment"));
+  exports.Set("probe", Napi::Function::New<Probe>(env, "probe"));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(linux_aio, Init)

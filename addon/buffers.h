@@ -1,0 +1,13 @@
+// Aligned allocation for O_DIRECT and alignment queries on caller buffers.
+#pragma once
+
+#include <napi.h>
+
+// allocAligned(size, alignment) -> zero-filled Buffer, or -errno
+Napi::Value AllocAligned(const Napi::CallbackInfo& info);
+// addressOf(view) -> the low 32 bits of the view's first byte address, so
+// JavaScript can test it against any alignment up to 2 GiB
+Napi::Value AddressOf(const Napi::CallbackInfo& info);
+// dioAlignment(fd, path) -> [memory, offset] (zeros when unknown), or -errno.
+// With path '' the fd itself is asked (AT_EMPTY_PATH).
+Napi::Value DioAlignment(const Napi::CallbackInfo& info);

@@ -1,0 +1,413 @@
+#include "context.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace {
+
+// Values of a JavaScript number or bigint position; JavaScript has validated.
+int64_t ToInt64(const Napi::Value& v) {
+  if (v.IsBigInt()) {
+    bool lossless;
+    return v.As<Napi::BigInt>().Int64Value(&lossless);
+  }
+  return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
+}
+
+// Data pointer and byte length of any ArrayBufferView. Asking for the
+// ArrayBuffer moves an on-heap typed array's bytes off the heap, so the
+// pointer stays valid for as long as JavaScript keeps the view alive.
+bool ViewBytes(const Napi::Value& v, void** data, size_t* length) {
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    Napi::ArrayBuffer ab = ta.ArrayBuffer();
+    *data = static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset();
+    *length = ta.ByteLength();
+    return true;
+  }
+  if (v.IsDataView()) {
+    Napi::DataView dv = v.As<Napi::DataView>();
+    Napi::ArrayBuffer ab = dv.ArrayBuffer();
+    *data = static_cast<uint8_t*>(ab.Data()) + dv.ByteOffset();
+    *length = dv.ByteLength();
+    return true;
+  }
+  return false;
+}
+
+inline uint64_t DataOf(uint32_t slot, uint32_t generation) {
+  return (static_cast<uint64_t>(generation) << 32) | slot;
+}
+
+void FreePollHandle(uv_handle_t* handle) {
+  delete reinterpret_cast<uv_poll_t*>(handle);
+}
+
+}  // namespace
+
+EnvState::~EnvState() {
+  for (NativeContext* c : contexts) c->Detach();
+}
+
+void EnvState::Cleanup(void* arg) {
+  EnvState* state = static_cast<EnvState*>(arg);
+  for (NativeContext* c : state->contexts) {
+    c->Teardown();
+    c->Detach();
+  }
+  state->contexts.clear();
+}
+
+Napi::Function NativeContext::Define(Napi::Env env) {
+  return DefineClass(
+      env, "NativeContext",
+      {
+          InstanceMethod<&NativeContext::Setup>("setup"),
+          InstanceMethod<&NativeContext::PrepRW>("prepRW"),
+          InstanceMethod<&NativeContext::PrepVec>("prepVec"),
+          InstanceMethod<&NativeContext::PrepPoll>("prepPoll"),
+          InstanceMethod<&NativeContext::PrepSync>("prepSync"),
+          InstanceMethod<&NativeContext::Submit>("submit"),
+          InstanceMethod<&NativeContext::Release>("release"),
+          InstanceMethod<&NativeContext::Cancel>("cancel"),
+          InstanceMethod<&NativeContext::Close>("close"),
+          InstanceMethod<&NativeContext::Stats>("stats"),
+      });
+}
+
+NativeContext::NativeContext(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<NativeContext>(info) {
+  Napi::Env env = info.Env();
+  owner_ = Napi::Weak(info[0].As<Napi::Object>());
+  on_completions_ = Napi::Persistent(info[1].As<Napi::Function>());
+  async_context_ = std::make_unique<Napi::AsyncContext>(env, "linux-aio");
+  env_state_ = env.GetInstanceData<EnvState>();
+  if (env_state_ != nullptr) env_state_->contexts.insert(this);
+}
+
+NativeContext::~NativeContext() {
+  Teardown();
+  if (env_state_ != nullptr) env_state_->contexts.erase(this);
+}
+
+// setup(maxEvents, useRing) -> ArrayBuffer shared with JavaScript, or -errno
+Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint32_t capacity = info[0].As<Napi::Number>().Uint32Value();
+  const bool want_ring = info[1].As<Napi::Boolean>().Value();
+  if (ctx_ != 0 || closed_ || capacity == 0) return Napi::Number::New(env, -EINVAL);
+
+  int r = kaio::Setup(capacity, &ctx_);
+  if (r < 0) return Napi::Number::New(env, r);
+
+  eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (eventfd_ < 0) {
+    r = -errno;
+    kaio::Destroy(ctx_);
+    ctx_ = 0;
+    return Napi::Number::New(env, r);
+  }
+
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  poll_ = new uv_poll_t;
+  r = uv_poll_init(loop, poll_, eventfd_);
+  if (r == 0) {
+    poll_->data = this;
+    r = uv_poll_start(poll_, UV_READABLE, OnPoll);
+  }
+  if (r != 0) {
+    Teardown();
+    return Napi::Number::New(env, r);  // libuv errors are -errno on Linux
+  }
+  uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+
+  capacity_ = capacity;
+  use_ring_ = want_ring && kaio::RingUsable(ctx_);
+  slots_ = std::make_unique<Slot[]>(capacity);
+  for (uint32_t i = 0; i < capacity; i++) {
+    slots_[i].generation = 0;
+    slots_[i].busy = false;
+  }
+  submit_ptrs_ = std::make_unique<struct iocb*[]>(capacity);
+  events_ = std::make_unique<struct io_event[]>(capacity);
+  deferred_ = std::make_unique<struct io_event[]>(capacity);
+
+  const size_t results_bytes = sizeof(double) * 3 * capacity;
+  Napi::ArrayBuffer shared =
+      Napi::ArrayBuffer::New(env, results_bytes + sizeof(int32_t) * capacity);
+  shared_ = Napi::Persistent(shared);
+  results_ = static_cast<double*>(shared.Data());
+  submit_queue_ = reinterpret_cast<int32_t*>(
+      static_cast<uint8_t*>(shared.Data()) + results_bytes);
+  return shared;
+}
+
+NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, uint16_t opcode,
+                                               int fd, int64_t offset,
+                                               uint32_t rw_flags,
+                                               int32_t ioprio) {
+  if (closed_ || slot >= capacity_ || slots_[slot].busy) return nullptr;
+  Slot* s = &slots_[slot];
+  std::memset(&s->cb, 0, sizeof(s->cb));
+  s->cb.aio_data = DataOf(slot, s->generation);
+  s->cb.aio_lio_opcode = opcode;
+  s->cb.aio_fildes = static_cast<uint32_t>(fd);
+  s->cb.aio_offset = offset;
+  s->cb.aio_rw_flags = rw_flags;
+  s->cb.aio_flags = IOCB_FLAG_RESFD;
+  s->cb.aio_resfd = static_cast<uint32_t>(eventfd_);
+  if (ioprio >= 0) {
+    s->cb.aio_flags |= IOCB_FLAG_IOPRIO;
+    s->cb.aio_reqprio = static_cast<int16_t>(ioprio);
+  }
+  s->busy = true;
+  return s;
+}
+
+// prepRW(slot, opcode, fd, view, position, rwFlags, ioprio) -> 0 or -EINVAL
+Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  void* data;
+  size_t length;
+  if (!ViewBytes(info[3], &data, &length)) return Napi::Number::New(env, -EINVAL);
+  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(),
+                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
+                       info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
+                       info[5].As<Napi::Number>().Uint32Value(),
+                       info[6].As<Napi::Number>().Int32Value());
+  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
+  s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
+  s->cb.aio_nbytes = length;
+  return Napi::Number::New(env, 0);
+}
+
+// prepVec(slot, opcode, fd, views[], position, rwFlags, ioprio) -> 0 or -EINVAL
+Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array views = info[3].As<Napi::Array>();
+  const uint32_t count = views.Length();
+  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  if (closed_ || slot >= capacity_ || slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  std::vector<struct iovec>& iov = slots_[slot].iov;
+  if (iov.size() < count) iov.resize(count);
+  for (uint32_t i = 0; i < count; i++) {
+    if (!ViewBytes(views.Get(i), &iov[i].iov_base, &iov[i].iov_len)) {
+      return Napi::Number::New(env, -EINVAL);
+    }
+  }
+  Slot* s = PrepCommon(slot,
+                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
+                       info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
+                       info[5].As<Napi::Number>().Uint32Value(),
+                       info[6].As<Napi::Number>().Int32Value());
+  s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
+  s->cb.aio_nbytes = count;
+  return Napi::Number::New(env, 0);
+}
+
+// prepPoll(slot, fd, events, ioprio) -> 0 or -EINVAL
+Napi::Value NativeContext::PrepPoll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(), IOCB_CMD_POLL,
+                       info[1].As<Napi::Number>().Int32Value(), 0, 0,
+                       info[3].As<Napi::Number>().Int32Value());
+  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
+  s->cb.aio_buf = info[2].As<Napi::Number>().Uint32Value();
+  return Napi::Number::New(env, 0);
+}
+
+// prepSync(slot, opcode, fd, ioprio) -> 0 or -EINVAL
+Napi::Value NativeContext::PrepSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(),
+                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
+                       info[2].As<Napi::Number>().Int32Value(), 0, 0,
+                       info[3].As<Napi::Number>().Int32Value());
+  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
+  return Napi::Number::New(env, 0);
+}
+
+// submit(start, count): io_submit of the prepared slots named in the shared
+// submit queue at [start, start + count). Returns how many the kernel took,
+// or -errno for the first one when it took none. Refused slots stay prepared
+// until JavaScript releases or resubmits them.
+Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint32_t start = info[0].As<Napi::Number>().Uint32Value();
+  const uint32_t count = info[1].As<Napi::Number>().Uint32Value();
+  if (closed_ || count == 0 || start + count > capacity_) return Napi::Number::New(env, -EINVAL);
+  for (uint32_t i = 0; i < count; i++) {
+    const uint32_t slot = static_cast<uint32_t>(submit_queue_[start + i]);
+    if (slot >= capacity_ || !slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+    submit_ptrs_[i] = &slots_[slot].cb;
+  }
+  stats_.submit_syscalls++;
+  long r = kaio::Submit(ctx_, count, submit_ptrs_.get());
+  if (r > 0) {
+    in_flight_ += static_cast<uint32_t>(r);
+    HoldLoop();
+  }
+  return Napi::Number::New(env, static_cast<double>(r));
+}
+
+// release(slot): give back a prepared slot the kernel refused.
+Napi::Value NativeContext::Release(const Napi::CallbackInfo& info) {
+  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  if (slot < capacity_ && slots_[slot].busy) {
+    slots_[slot].busy = false;
+    slots_[slot].generation++;
+  }
+  return info.Env().Undefined();
+}
+
+// cancel(slot) -> io_cancel's answer: 0 or -EINPROGRESS when accepted.
+Napi::Value NativeContext::Cancel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  if (closed_ || slot >= capacity_ || !slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  struct io_event ev = {};
+  int r = kaio::Cancel(ctx_, &slots_[slot].cb, &ev);
+  if (r == 0) {
+    // Older kernels hand the event back here instead of through the ring;
+    // deliver it through the ordinary path so it settles exactly once.
+    deferred_[deferred_count_++] = ev;
+    const uint64_t one = 1;
+    ssize_t w;
+    do {
+      w = write(eventfd_, &one, sizeof(one));
+    } while (w < 0 && errno == EINTR);
+  }
+  return Napi::Number::New(env, r);
+}
+
+Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
+  Teardown();
+  return info.Env().Undefined();
+}
+
+Napi::Value NativeContext::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("inFlight", Napi::Number::New(env, in_flight_));
+  o.Set("submitSyscalls", Napi::Number::New(env, stats_.submit_syscalls));
+  o.Set("reapSyscalls", Napi::Number::New(env, stats_.reap_syscalls));
+  o.Set("ringReaps", Napi::Number::New(env, stats_.ring_reaps));
+  o.Set("callbacks", Napi::Number::New(env, stats_.callbacks));
+  o.Set("wakeups", Napi::Number::New(env, stats_.wakeups));
+  o.Set("staleEvents", Napi::Number::New(env, stats_.stale_events));
+  o.Set("ring", Napi::Boolean::New(env, use_ring_));
+  return o;
+}
+
+void NativeContext::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
+  NativeContext* self = static_cast<NativeContext*>(handle->data);
+  if (self != nullptr) self->Drain();
+}
+
+// Copies every available completion into results_ as [slot, res, res2] and
+// returns how many. Events that do not match a busy slot's generation are
+// dropped (they cannot occur unless the kernel misbehaves).
+unsigned NativeContext::Reap() {
+  unsigned n = 0;
+  for (uint32_t i = 0; i < deferred_count_; i++) events_[n++] = deferred_[i];
+  deferred_count_ = 0;
+  if (n < capacity_) {
+    if (use_ring_) {
+      stats_.ring_reaps++;
+      n += kaio::RingReap(ctx_, events_.get() + n, capacity_ - n);
+    } else {
+      stats_.reap_syscalls++;
+      struct timespec zero = {0, 0};
+      long r = kaio::GetEvents(ctx_, 0, capacity_ - n, events_.get() + n, &zero);
+      if (r > 0) n += static_cast<unsigned>(r);
+    }
+  }
+  unsigned valid = 0;
+  for (unsigned i = 0; i < n; i++) {
+    const struct io_event& ev = events_[i];
+    const uint32_t slot = static_cast<uint32_t>(ev.data & 0xffffffffu);
+    const uint32_t generation = static_cast<uint32_t>(ev.data >> 32);
+    if (slot >= capacity_ || !slots_[slot].busy || slots_[slot].generation != generation) {
+      stats_.stale_events++;
+      continue;
+    }
+    slots_[slot].busy = false;
+    slots_[slot].generation++;
+    results_[valid * 3] = slot;
+    results_[valid * 3 + 1] = static_cast<double>(ev.res);
+    results_[valid * 3 + 2] = static_cast<double>(ev.res2);
+    valid++;
+  }
+  return valid;
+}
+
+// One wakeup: reset the eventfd, reap everything, cross into JavaScript once.
+// Completions that arrive during the callback signal the eventfd again and are
+// taken on the next turn of the loop, so a busy context cannot starve it.
+void NativeContext::Drain() {
+  stats_.wakeups++;
+  uint64_t counter;
+  ssize_t r;
+  do {
+    r = read(eventfd_, &counter, sizeof(counter));
+  } while (r < 0 && errno == EINTR);
+
+  const unsigned n = Reap();
+  if (n > 0) {
+    in_flight_ -= n;
+    stats_.callbacks++;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    // The owner is still strongly held here: ReleaseLoop runs after the call.
+    Napi::Object owner = owner_.Value();
+    on_completions_.MakeCallback(owner, {Napi::Number::New(env, n)}, *async_context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error e = env.GetAndClearPendingException();
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+  if (!closed_ && in_flight_ == 0) ReleaseLoop();
+}
+
+void NativeContext::HoldLoop() {
+  if (held_ || poll_ == nullptr) return;
+  held_ = true;
+  uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+  owner_.Ref();
+}
+
+void NativeContext::ReleaseLoop() {
+  if (!held_) return;
+  held_ = false;
+  if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  owner_.Unref();
+}
+
+void NativeContext::Teardown() {
+  if (closed_) return;
+  closed_ = true;
+  if (ctx_ != 0) {
+    // Blocks until the kernel has finished with every in-flight buffer.
+    kaio::Destroy(ctx_);
+    ctx_ = 0;
+  }
+  if (poll_ != nullptr) {
+    poll_->data = nullptr;
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), FreePollHandle);
+    poll_ = nullptr;
+  }
+  if (eventfd_ >= 0) {
+    close(eventfd_);
+    eventfd_ = -1;
+  }
+  in_flight_ = 0;
+  deferred_count_ = 0;
+  if (held_) {
+    held_ = false;
+    owner_.Unref();
+  }
+}

@@ -1,0 +1,101 @@
+// Native half of AioContext: the iocb slots, the eventfd watched by a
+// uv_poll_t, batched submission, cancellation and reaping. Policy (queueing,
+// retries, who won a cancel, errors) lives in lib/context.ts.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "kaio.h"
+
+class NativeContext;
+
+// Per-environment state (main thread or a worker). The cleanup hook tears
+// down every live context before the environment's heap goes away.
+struct EnvState {
+  std::unordered_set<NativeContext*> contexts;
+  Napi::FunctionReference context_constructor;
+  ~EnvState();
+  static void Cleanup(void* arg);
+};
+
+class NativeContext : public Napi::ObjectWrap<NativeContext> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new NativeContext(owner, onCompletions)
+  explicit NativeContext(const Napi::CallbackInfo& info);
+  ~NativeContext() override;
+
+  // Idempotent: io_destroy (which waits for the kernel to finish with every
+  // buffer), then the poll handle and the eventfd. Safe from the env cleanup
+  // hook, from JavaScript and from the finalizer.
+  void Teardown();
+  void Detach() { env_state_ = nullptr; }
+
+ private:
+  struct Slot {
+    struct iocb cb;
+    uint32_t generation;
+    bool busy;
+    std::vector<struct iovec> iov;  // grows to the widest readv/writev seen
+  };
+
+  Napi::Value Setup(const Napi::CallbackInfo& info);
+  Napi::Value PrepRW(const Napi::CallbackInfo& info);
+  Napi::Value PrepVec(const Napi::CallbackInfo& info);
+  Napi::Value PrepPoll(const Napi::CallbackInfo& info);
+  Napi::Value PrepSync(const Napi::CallbackInfo& info);
+  Napi::Value Submit(const Napi::CallbackInfo& info);
+  Napi::Value Release(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+
+  Slot* PrepCommon(uint32_t slot, uint16_t opcode, int fd, int64_t offset,
+                   uint32_t rw_flags, int32_t ioprio);
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  void Drain();
+  unsigned Reap();
+  void HoldLoop();
+  void ReleaseLoop();
+
+  EnvState* env_state_ = nullptr;
+  Napi::ObjectReference owner_;        // weak while idle, strong while in flight
+  Napi::FunctionReference on_completions_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+  Napi::Reference<Napi::ArrayBuffer> shared_;  // results + submit queue
+
+  aio_context_t ctx_ = 0;
+  int eventfd_ = -1;
+  uv_poll_t* poll_ = nullptr;  // freed in its close callback
+  bool use_ring_ = false;
+  bool held_ = false;
+  bool closed_ = false;
+
+  uint32_t capacity_ = 0;
+  uint32_t in_flight_ = 0;
+  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<struct iocb*[]> submit_ptrs_;
+  std::unique_ptr<struct io_event[]> events_;
+  std::unique_ptr<struct io_event[]> deferred_;  // from io_cancel returning 0
+  uint32_t deferred_count_ = 0;
+  double* results_ = nullptr;        // [slot, res, res2] * capacity_
+  int32_t* submit_queue_ = nullptr;  // slot indices, written by JavaScript
+
+  struct {
+    double submit_syscalls = 0;
+    double reap_syscalls = 0;
+    double ring_reaps = 0;
+    double callbacks = 0;
+    double wakeups = 0;
+    double stale_events = 0;
+  } stats_;
+};

@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "linux_aio",
+      "sources": [
+        "addon/binding.cc",
+        "addon/buffers.cc",
+        "addon/context.cc",
+        "addon/kaio.cc",
+        "addon/probe.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}

@@ -1,0 +1,24 @@
+import type { AioRequest } from './request.js';
+
+/** The one and only outcome of an AioRequest. */
+export class Completion {
+  /** The request this completes. */
+  readonly request: AioRequest;
+  /** The kernel's result, signed and unchanged: bytes, a poll mask, 0, or -errno. */
+  readonly res: number;
+  /** The kernel's second result, signed and unchanged (driver-specific, usually 0). */
+  readonly res2: number;
+  /** True iff the cancellation won: the request did not do its work. */
+  readonly cancelled: boolean;
+  /** `res < 0` decoded as a Node errno error (`code`, `errno`, `syscall`); never thrown. */
+  readonly error: Error | null;
+
+  /** @internal */
+  constructor(request: AioRequest, res: number, res2: number, cancelled: boolean, error: Error | null) {
+    this.request = request;
+    this.res = res;
+    this.res2 = res2;
+    this.cancelled = cancelled;
+    this.error = error;
+  }
+}

@@ -1,0 +1,516 @@
+import { constants as osConstants } from 'node:os';
+
+import { Completion } from './completion.js';
+import { CompletionStream } from './completion-stream.js';
+import { aioClosed, aioUnavailable, errnoError, internalError, invalidArgType, invalidArgValue } from './errors.js';
+import { binding, bindingError, type NativeContext } from './native.js';
+import { AioRequest, RequestState, type AioOp } from './request.js';
+import {
+  validateFd, validateInteger, validateOptions, validatePollEvents, validatePosition,
+  validateView, validateViews, type NormalizedOptions,
+} from './validate.js';
+
+const { EAGAIN, ECANCELED, EINPROGRESS } = osConstants.errno;
+
+/** Options for every operation. */
+export interface OpOptions {
+  /** Aborting cancels the request; its Completion says who won. */
+  signal?: AbortSignal;
+  /** `RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND` (reads and writes only). */
+  rwFlags?: number;
+  /** An ioprio value, see `ioprio(class, level)`. */
+  priority?: number;
+  /** Anything; echoed as `request.tag`. */
+  tag?: unknown;
+}
+
+export interface AioContextOptions {
+  /** Most requests in the kernel at once (io_setup's nr_events). Default 256. */
+  maxEvents?: number;
+}
+
+/** One request of an explicit batch for `AioContext.submit()`. */
+export type RequestSpec =
+  | ({ op: 'read' | 'write'; fd: number; buffer: ArrayBufferView; position: number | bigint } & OpOptions)
+  | ({ op: 'readv' | 'writev'; fd: number; buffers: readonly ArrayBufferView[]; position: number | bigint } & OpOptions)
+  | ({ op: 'fsync' | 'fdsync'; fd: number } & OpOptions)
+  | ({ op: 'poll'; fd: number; events: number } & OpOptions);
+
+export interface AioStats {
+  /** Requests the kernel accepted at io_submit. */
+  submitted: number;
+  /** Requests settled, by any path. */
+  completed: number;
+  /** Requests settled with `cancelled: true`. */
+  cancelled: number;
+  /** Requests io_submit refused (settled with `res = -errno`). */
+  refused: number;
+  /** Requests settled with `res < 0`, refusals and cancellations included. */
+  errors: number;
+  /** Flushes of the user-space queue that reached io_submit. */
+  batches: number;
+  /** io_submit calls. */
+  submitSyscalls: number;
+  /** io_getevents calls (when the user-space ring is not usable). */
+  reapSyscalls: number;
+  /** Reaps read straight from the kernel's user-space ring. */
+  ringReaps: number;
+  /** Crossings from native code into JavaScript with a batch of completions. */
+  callbacks: number;
+  /** Times the eventfd woke the loop. */
+  wakeups: number;
+  inFlight: number;
+  queued: number;
+}
+
+const DEFAULT_MAX_EVENTS = 256;
+// Beyond this the kernel answers EINVAL however high fs.aio-max-nr is.
+const MAX_EVENTS_LIMIT = 2 ** 22;
+
+const READS_AND_WRITES = new Set<AioOp>(['read', 'write', 'readv', 'writev']);
+
+const SYSCALL_OF: Record<AioOp, string> = {
+  read: 'read', write: 'write', readv: 'readv', writev: 'writev',
+  fsync: 'fsync', fdsync: 'fdatasync', poll: 'poll',
+};
+
+interface Opcodes { read: number; write: number; readv: number; writev: number; fsync: number; fdsync: number }
+
+/**
+ * A kernel AIO context (io_setup) whose completions arrive on the Node event
+ * loop through an eventfd. Requests made in one synchronous run of JavaScript
+ * are submitted together with one io_submit.
+ */
+export class AioContext implements AsyncDisposable {
+  readonly maxEvents: number;
+
+  #native: NativeContext;
+  #results: Float64Array;
+  #submitQueue: Int32Array;
+  #opcodes: Opcodes;
+  #slots: (AioRequest | undefined)[];
+  #freeSlots: Int32Array;
+  #freeCount: number;
+  #queue: (AioRequest | undefined)[] = [];
+  #queueHead = 0;
+  #queued = 0;
+  #inFlight = 0;
+  #flushScheduled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #flushBound = () => this.#flush();
+  #closed = false;
+  #closePromise: Promise<void> | undefined;
+  #resolveClose: (() => void) | undefined;
+  #streams = new Set<CompletionStream>();
+  #signalGroups = new Map<AbortSignal, { requests: Set<AioRequest>; onAbort: () => void }>();
+  #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
+
+  constructor(options?: AioContextOptions) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw invalidArgType('options', 'of type object', options);
+    }
+    const maxEvents = options?.maxEvents === undefined
+      ? DEFAULT_MAX_EVENTS
+      : validateInteger(options.maxEvents, 'options.maxEvents', 1, MAX_EVENTS_LIMIT);
+    if (binding === null) throw aioUnavailable(bindingError!);
+
+    const native = new binding.NativeContext(this, AioContext.#onCompletions);
+    const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall');
+    if (typeof shared === 'number') {
+      native.close();
+      throw aioUnavailable(errnoError(shared, 'io_setup'), maxEvents);
+    }
+    this.maxEvents = maxEvents;
+    this.#native = native;
+    this.#results = new Float64Array(shared, 0, 3 * maxEvents);
+    this.#submitQueue = new Int32Array(shared, 3 * 8 * maxEvents, maxEvents);
+    const c = binding.constants;
+    this.#opcodes = {
+      read: c.IOCB_CMD_PREAD, write: c.IOCB_CMD_PWRITE, readv: c.IOCB_CMD_PREADV,
+      writev: c.IOCB_CMD_PWRITEV, fsync: c.IOCB_CMD_FSYNC, fdsync: c.IOCB_CMD_FDSYNC,
+    };
+    this.#slots = new Array(maxEvents).fill(undefined);
+    this.#freeSlots = new Int32Array(maxEvents);
+    // Lowest slot first, so a lightly used context touches few iocbs.
+    for (let i = 0; i < maxEvents; i++) this.#freeSlots[i] = maxEvents - 1 - i;
+    this.#freeCount = maxEvents;
+  }
+
+  /** Requests submitted to the kernel and not yet completed. */
+  get inFlight(): number { return this.#inFlight; }
+  /** Requests waiting in user space (this tick's batch, or for a free slot). */
+  get queued(): number { return this.#queued; }
+  /** True once `close()` has been called. */
+  get closed(): boolean { return this.#closed; }
+
+  stats(): AioStats {
+    const n = this.#native.stats();
+    return {
+      ...this.#counts,
+      submitSyscalls: n.submitSyscalls,
+      reapSyscalls: n.reapSyscalls,
+      ringReaps: n.ringReaps,
+      callbacks: n.callbacks,
+      wakeups: n.wakeups,
+      inFlight: this.#inFlight,
+      queued: this.#queued,
+    };
+  }
+
+  /** Reads `buffer.byteLength` bytes at `position` into `buffer`. `res` is the byte count. */
+  read(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
+    return this.#rw('read', fd, buffer, position, options);
+  }
+
+  /** Writes all of `buffer` at `position`. `res` is the byte count. */
+  write(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
+    return this.#rw('write', fd, buffer, position, options);
+  }
+
+  /** Scatters one read at `position` across `buffers`, in order. */
+  readv(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
+    return this.#rwv('readv', fd, buffers, position, options);
+  }
+
+  /** Gathers `buffers`, in order, into one write at `position`. */
+  writev(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
+    return this.#rwv('writev', fd, buffers, position, options);
+  }
+
+  /** fsync(2) as a request (Linux >= 4.18). */
+  fsync(fd: number, options?: OpOptions): AioRequest {
+    return this.#sync('fsync', fd, options);
+  }
+
+  /** fdatasync(2) as a request (Linux >= 4.18). */
+  fdsync(fd: number, options?: OpOptions): AioRequest {
+    return this.#sync('fdsync', fd, options);
+  }
+
+  /** Waits until `fd` has one of `events` (POLL* mask); `res` is the revents mask (Linux >= 4.19). */
+  poll(fd: number, events: number, options?: OpOptions): AioRequest {
+    this.#assertOpen();
+    const validFd = validateFd(fd);
+    const mask = validatePollEvents(events);
+    const o = validateOptions(options, false);
+    return this.#enqueue(this.#make('poll', validFd, mask, 0, o));
+  }
+
+  /**
+   * Submits an explicit batch now, in one io_submit with anything already
+   * queued (lio_listio). Every spec is validated before any is queued.
+   */
+  submit(specs: readonly RequestSpec[]): AioRequest[] {
+    this.#assertOpen();
+    if (!Array.isArray(specs)) throw invalidArgType('specs', 'an instance of Array', specs);
+    const made = specs.map((spec, i) => this.#fromSpec(spec, `specs[${i}]`));
+    const requests = made.map((r) => this.#enqueue(r, false));
+    this.#flush();
+    return requests;
+  }
+
+  /** Cancels `request`; resolves to its Completion (see `Completion.cancelled`). */
+  cancel(request: AioRequest): Promise<Completion> {
+    if (!(request instanceof AioRequest)) throw invalidArgType('request', 'an instance of AioRequest', request);
+    if (request._context !== this) throw invalidArgValue('request', request, 'belongs to another AioContext');
+    switch (request._state) {
+      case RequestState.Queued:
+        this.#queued--;
+        this.#settle(request, -ECANCELED, 0, true);
+        break;
+      case RequestState.InFlight:
+        if (!request._cancelRequested) {
+          request._cancelRequested = true;
+          const r = this.#native.cancel(request._slot);
+          request._cancelAccepted = r === 0 || r === -EINPROGRESS;
+        }
+        break;
+      case RequestState.Settled:
+        break;
+    }
+    return request.done;
+  }
+
+  /** Cancels every queued and in-flight request. */
+  cancelAll(): Promise<Completion[]> {
+    const pending: AioRequest[] = [];
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      const r = this.#queue[i];
+      if (r !== undefined && r._state === RequestState.Queued) pending.push(r);
+    }
+    for (const r of this.#slots) if (r !== undefined) pending.push(r);
+    return Promise.all(pending.map((r) => this.cancel(r)));
+  }
+
+  /**
+   * Every Completion of this context from now on, in completion order. Ends
+   * when the context closes, or when the loop breaks out.
+   */
+  completions(): AsyncIterableIterator<Completion> {
+    this.#assertOpen();
+    const stream = new CompletionStream((s) => this.#streams.delete(s));
+    this.#streams.add(stream);
+    return stream;
+  }
+
+  /**
+   * Cancels what can be cancelled, waits until every request has settled
+   * (so the kernel has handed back every buffer), then io_destroy.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closePromise !== undefined) return this.#closePromise;
+    this.#closed = true;
+    this.#closePromise = new Promise<void>((resolve) => { this.#resolveClose = resolve; });
+    clearTimeout(this.#retryTimer);
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      const r = this.#queue[i];
+      if (r !== undefined && r._state === RequestState.Queued) this.cancel(r);
+    }
+    this.#queue = [];
+    this.#queueHead = 0;
+    for (const r of this.#slots) if (r !== undefined) this.cancel(r);
+    if (this.#inFlight === 0) this.#finishClose();
+    return this.#closePromise;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw aioClosed();
+  }
+
+  #rw(op: 'read' | 'write', fd: unknown, buffer: unknown, position: unknown, options: unknown): AioRequest {
+    this.#assertOpen();
+    const validFd = validateFd(fd);
+    const view = validateView(buffer, 'buffer');
+    const pos = validatePosition(position);
+    const o = validateOptions(options, true);
+    return this.#enqueue(this.#make(op, validFd, view, pos, o));
+  }
+
+  #rwv(op: 'readv' | 'writev', fd: unknown, buffers: unknown, position: unknown, options: unknown): AioRequest {
+    this.#assertOpen();
+    const validFd = validateFd(fd);
+    const views = validateViews(buffers, 'buffers');
+    const pos = validatePosition(position);
+    const o = validateOptions(options, true);
+    return this.#enqueue(this.#make(op, validFd, views, pos, o));
+  }
+
+  #sync(op: 'fsync' | 'fdsync', fd: unknown, options: unknown): AioRequest {
+    this.#assertOpen();
+    const validFd = validateFd(fd);
+    const o = validateOptions(options, false);
+    return this.#enqueue(this.#make(op, validFd, null, 0, o));
+  }
+
+  #fromSpec(spec: unknown, name: string): AioRequest {
+    if (spec === null || typeof spec !== 'object') throw invalidArgType(name, 'of type object', spec);
+    const s = spec as Record<string, unknown>;
+    const fd = validateFd(s.fd);
+    switch (s.op) {
+      case 'read':
+      case 'write':
+        return this.#make(s.op, fd, validateView(s.buffer, `${name}.buffer`),
+          validatePosition(s.position, `${name}.position`), validateOptions(s, true));
+      case 'readv':
+      case 'writev':
+        return this.#make(s.op, fd, validateViews(s.buffers, `${name}.buffers`),
+          validatePosition(s.position, `${name}.position`), validateOptions(s, true));
+      case 'fsync':
+      case 'fdsync':
+        return this.#make(s.op, fd, null, 0, validateOptions(s, false));
+      case 'poll':
+        return this.#make('poll', fd, validatePollEvents(s.events), 0, validateOptions(s, false));
+      default:
+        throw invalidArgValue(`${name}.op`, s.op,
+          "must be one of 'read', 'write', 'readv', 'writev', 'fsync', 'fdsync', 'poll'");
+    }
+  }
+
+  #make(op: AioOp, fd: number, target: AioRequest['_target'], position: number | bigint, o: NormalizedOptions): AioRequest {
+    return new AioRequest(this, op, fd, target, position, o.rwFlags, o.priority, o.signal, o.tag);
+  }
+
+  #enqueue(request: AioRequest, schedule = true): AioRequest {
+    const signal = request._signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        // Never reaches the kernel: settles cancelled, like a queued cancel.
+        this.#settle(request, -ECANCELED, 0, true);
+        return request;
+      }
+      this.#watchSignal(request, signal);
+    }
+    this.#queue.push(request);
+    this.#queued++;
+    if (schedule && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushBound);
+    }
+    return request;
+  }
+
+  // One abort listener per signal and context, however many requests share it.
+  #watchSignal(request: AioRequest, signal: AbortSignal): void {
+    let group = this.#signalGroups.get(signal);
+    if (group === undefined) {
+      const requests = new Set<AioRequest>();
+      const onAbort = () => { for (const r of [...requests]) this.cancel(r); };
+      group = { requests, onAbort };
+      this.#signalGroups.set(signal, group);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    group.requests.add(request);
+  }
+
+  #unwatchSignal(request: AioRequest, signal: AbortSignal): void {
+    const group = this.#signalGroups.get(signal);
+    if (group === undefined || !group.requests.delete(request) || group.requests.size > 0) return;
+    signal.removeEventListener('abort', group.onAbort);
+    this.#signalGroups.delete(signal);
+  }
+
+  #dequeue(): AioRequest | undefined {
+    const queue = this.#queue;
+    while (this.#queueHead < queue.length) {
+      const r = queue[this.#queueHead];
+      queue[this.#queueHead++] = undefined;
+      if (r !== undefined && r._state === RequestState.Queued) return r;
+    }
+    this.#queue = [];
+    this.#queueHead = 0;
+    return undefined;
+  }
+
+  #prepare(r: AioRequest, slot: number): number {
+    const n = this.#native;
+    const target = r._target;
+    switch (r.op) {
+      case 'read':
+      case 'write':
+        return n.prepRW(slot, this.#opcodes[r.op], r.fd, target as ArrayBufferView, r._position, r._rwFlags, r._priority);
+      case 'readv':
+      case 'writev':
+        return n.prepVec(slot, this.#opcodes[r.op], r.fd, target as ArrayBufferView[], r._position, r._rwFlags, r._priority);
+      case 'fsync':
+      case 'fdsync':
+        return n.prepSync(slot, this.#opcodes[r.op], r.fd, r._priority);
+      case 'poll':
+        return n.prepPoll(slot, r.fd, target as number, r._priority);
+    }
+  }
+
+  // Moves queued requests into free slots and submits them with as few
+  // io_submit calls as the kernel allows (rule 5: EAGAIN and partial
+  // submission are absorbed here).
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    const slots = this.#slots;
+    const submitQueue = this.#submitQueue;
+    let count = 0;
+    while (this.#queued > 0 && this.#freeCount > 0) {
+      const r = this.#dequeue();
+      if (r === undefined) break;
+      const slot = this.#freeSlots[--this.#freeCount];
+      if (this.#prepare(r, slot) !== 0) throw internalError(`slot ${slot} could not be prepared`);
+      this.#queued--;
+      r._state = RequestState.InFlight;
+      r._slot = slot;
+      slots[slot] = r;
+      submitQueue[count++] = slot;
+    }
+    if (count === 0) return;
+    this.#counts.batches++;
+
+    let start = 0;
+    while (start < count) {
+      const r = this.#native.submit(start, count - start);
+      if (r > 0) {
+        start += r;
+        this.#inFlight += r;
+        this.#counts.submitted += r;
+      } else if (r === -EAGAIN || r === 0) {
+        this.#requeue(start, count);
+        break;
+      } else {
+        // The kernel refused the first of the rest; the others still go.
+        const slot = submitQueue[start++];
+        const refused = this.#takeSlot(slot);
+        this.#native.release(slot);
+        this.#counts.refused++;
+        this.#settle(refused, r, 0, false, 'io_submit');
+      }
+    }
+  }
+
+  // The kernel is short of resources: the unsubmitted requests go back to the
+  // head of the queue, in order, and are retried when a completion frees
+  // something (or shortly, when nothing is in flight to wake us).
+  #requeue(start: number, count: number): void {
+    const back: AioRequest[] = [];
+    for (let i = start; i < count; i++) {
+      const slot = this.#submitQueue[i];
+      const r = this.#takeSlot(slot);
+      this.#native.release(slot);
+      r._state = RequestState.Queued;
+      r._slot = -1;
+      back.push(r);
+    }
+    this.#queue.splice(this.#queueHead, 0, ...back);
+    this.#queued += back.length;
+    if (this.#inFlight === 0 && this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#flush(); }, 1);
+    }
+  }
+
+  #takeSlot(slot: number): AioRequest {
+    const r = this.#slots[slot]!;
+    this.#slots[slot] = undefined;
+    this.#freeSlots[this.#freeCount++] = slot;
+    return r;
+  }
+
+  // The one function native code calls, with `this` bound to the owning
+  // context: `count` completions wait in the shared results array.
+  static #onCompletions(this: AioContext, count: number): void {
+    const results = this.#results;
+    for (let i = 0; i < count; i++) {
+      const r = this.#takeSlot(results[3 * i]);
+      this.#inFlight--;
+      this.#settle(r, results[3 * i + 1], results[3 * i + 2], false);
+    }
+    if (this.#closePromise !== undefined) {
+      if (this.#inFlight === 0) this.#finishClose();
+    } else if (this.#queued > 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushBound);
+    }
+  }
+
+  #settle(r: AioRequest, res: number, res2: number, neverSubmitted: boolean, syscall?: string): void {
+    const cancelled = neverSubmitted ||
+      (r._cancelAccepted && (r.op === 'poll' ? res === 0 : res < 0));
+    const error = res < 0 ? errnoError(res, syscall ?? SYSCALL_OF[r.op]) : null;
+    const completion = new Completion(r, res, res2, cancelled, error);
+    const signal = r._signal;
+    r._settle(completion);
+    if (signal !== undefined) this.#unwatchSignal(r, signal);
+    const counts = this.#counts;
+    counts.completed++;
+    if (cancelled) counts.cancelled++;
+    if (res < 0) counts.errors++;
+    for (const stream of this.#streams) stream.push(completion);
+  }
+
+  #finishClose(): void {
+    this.#native.close();
+    for (const stream of this.#streams) stream.end();
+    this.#streams.clear();
+    this.#resolveClose!();
+  }
+}

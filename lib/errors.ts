@@ -1,0 +1,120 @@
+// Every error this library creates is built here, in Node's own shapes.
+import { getSystemErrorMap, inspect } from 'node:util';
+
+let systemErrors: Map<number, [string, string]> | undefined;
+
+function describeErrno(errno: number): [code: string, description: string] {
+  systemErrors ??= getSystemErrorMap();
+  return systemErrors.get(errno) ?? [`Unknown system error ${errno}`, `unknown error ${errno}`];
+}
+
+/** Node's errno exception: `ENOENT: no such file or directory, open '/x'`. */
+export interface ErrnoError extends Error {
+  errno: number;
+  code: string;
+  syscall: string;
+  path?: string;
+}
+
+/**
+ * Builds the error for a raw negative errno from the kernel, exactly as
+ * node:fs would: `code`, negative `errno`, `syscall`, and `path` when known.
+ */
+export function errnoError(errno: number, syscall: string, path?: string): ErrnoError {
+  const [code, description] = describeErrno(errno);
+  let message = `${code}: ${description}, ${syscall}`;
+  if (path !== undefined) message += ` '${path}'`;
+  const err = new Error(message) as ErrnoError;
+  err.errno = errno;
+  err.code = code;
+  err.syscall = syscall;
+  if (path !== undefined) err.path = path;
+  Error.captureStackTrace(err, errnoError);
+  return err;
+}
+
+type ErrorConstructorLike = new (message: string) => Error;
+
+function codedError<E extends ErrorConstructorLike>(Base: E, code: string, message: string): Error & { code: string } {
+  const err = new Base(message) as Error & { code: string };
+  Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+  // Node shows the code in the stack header: `TypeError [ERR_X]: ...`.
+  err.stack = err.stack?.replace(/^(\w+)/, `$1 [${code}]`);
+  return err;
+}
+
+// Node's `Received ...` suffix, as lib/internal/errors.js writes it.
+function received(value: unknown): string {
+  if (value == null) return `Received ${value}`;
+  if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name ? `Received an instance of ${name}` : `Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return `Received type ${typeof value} (${shown})`;
+}
+
+function subject(name: string): string {
+  return name.includes('.') ? `"${name}" property` : `"${name}" argument`;
+}
+
+export function invalidArgType(name: string, expected: string, value: unknown): TypeError {
+  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    `The ${subject(name)} must be ${expected}. ${received(value)}`) as TypeError;
+}
+
+export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError {
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return codedError(TypeError, 'ERR_INVALID_ARG_VALUE',
+    `The ${kind} '${name}' ${reason}. Received ${inspect(value)}`) as TypeError;
+}
+
+function formatNumber(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
+    return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, '_');
+  }
+  return inspect(value);
+}
+
+export function outOfRange(name: string, range: string, value: unknown): RangeError {
+  return codedError(RangeError, 'ERR_OUT_OF_RANGE',
+    `The value of "${name}" is out of range. It must be ${range}. Received ${formatNumber(value)}`) as RangeError;
+}
+
+export function aioClosed(): Error {
+  return codedError(Error, 'ERR_AIO_CLOSED', 'This AioContext is closed');
+}
+
+/**
+ * `io_setup` failed (or the addon is missing): say why, and how to fix it.
+ * `cause` is the kernel's errno as a Node errno error, or the load error.
+ */
+export function aioUnavailable(cause: Error, maxEvents?: number): Error & { code: string } {
+  const errno = (cause as Partial<ErrnoError>).errno;
+  let why: string;
+  if (errno === -11 /* EAGAIN */) {
+    why = `io_setup(${maxEvents}) failed with EAGAIN: the system-wide limit of in-flight AIO ` +
+      `events (fs.aio-max-nr) is exhausted or smaller than maxEvents. ` +
+      `Raise it with \`sysctl -w fs.aio-max-nr=1048576\`, close unused AioContexts, or ask for fewer maxEvents`;
+  } else if (errno === -38 /* ENOSYS */) {
+    why = 'io_setup failed with ENOSYS: this kernel was built without CONFIG_AIO ' +
+      '(or a seccomp filter forbids it). Use a kernel with CONFIG_AIO=y and allow io_setup, ' +
+      'or use linux-aio/promises, which falls back to node:fs';
+  } else if (errno !== undefined) {
+    why = `io_setup(${maxEvents}) failed: ${cause.message}. Check \`sysctl fs.aio-max-nr\` and fs.aio-nr`;
+  } else {
+    why = `the native addon could not be loaded (${cause.message}). ` +
+      'Kernel AIO needs Linux; run `npm rebuild linux-aio` if the build is missing';
+  }
+  const err = codedError(Error, 'ERR_AIO_UNAVAILABLE', `Kernel AIO is unavailable: ${why}`);
+  Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return err;
+}
+
+/** A bug in linux-aio itself, never the caller's fault. */
+export function internalError(message: string): Error {
+  return codedError(Error, 'ERR_INTERNAL_ASSERTION', `linux-aio internal error: ${message}`);
+}

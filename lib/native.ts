@@ -1,0 +1,57 @@
+// Loads the addon (build/Release or a prebuild) through node-gyp-build. A
+// missing addon is not fatal here: AioContext reports it as
+// ERR_AIO_UNAVAILABLE and probe() explains it.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeStats {
+  inFlight: number;
+  submitSyscalls: number;
+  reapSyscalls: number;
+  ringReaps: number;
+  callbacks: number;
+  wakeups: number;
+  staleEvents: number;
+  ring: boolean;
+}
+
+/** The native half of a context; see addon/context.h. All results are counts or -errno. */
+export interface NativeContext {
+  setup(maxEvents: number, useRing: boolean): ArrayBuffer | number;
+  prepRW(slot: number, opcode: number, fd: number, view: ArrayBufferView,
+    position: number | bigint, rwFlags: number, ioprio: number): number;
+  prepVec(slot: number, opcode: number, fd: number, views: readonly ArrayBufferView[],
+    position: number | bigint, rwFlags: number, ioprio: number): number;
+  prepPoll(slot: number, fd: number, events: number, ioprio: number): number;
+  prepSync(slot: number, opcode: number, fd: number, ioprio: number): number;
+  submit(start: number, count: number): number;
+  release(slot: number): void;
+  cancel(slot: number): number;
+  close(): void;
+  stats(): NativeStats;
+}
+
+export interface Binding {
+  NativeContext: new (owner: object, onCompletions: (this: any, count: number) => void) => NativeContext;
+  allocAligned(size: number, alignment: number): Buffer | number;
+  addressOf(view: ArrayBufferView): number;
+  dioAlignment(fd: number, path: string): [number, number] | number;
+  probe(): { setup: number; poll?: number; fsync?: number; nowait?: number };
+  constants: Record<string, number>;
+}
+
+function load(): { binding: Binding | null; error: Error | null } {
+  if (process.platform !== 'linux') {
+    return { binding: null, error: new Error(`kernel AIO is Linux-only (this is ${process.platform})`) };
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => Binding;
+    // dist/lib/native.js -> the package root, where binding.gyp lives.
+    return { binding: nodeGypBuild(fileURLToPath(new URL('../..', import.meta.url))), error: null };
+  } catch (error) {
+    return { binding: null, error: error as Error };
+  }
+}
+
+export const { binding, error: bindingError } = load();

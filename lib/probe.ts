@@ -1,0 +1,65 @@
+import { release } from 'node:os';
+
+import { errnoError } from './errors.js';
+import { binding, bindingError } from './native.js';
+
+export interface Feature {
+  supported: boolean;
+  /** Why not, when `supported` is false. */
+  reason: string | null;
+}
+
+export interface ProbeResult {
+  /** `os.release()` of the running kernel. */
+  kernel: string;
+  /** io_setup works: AioContext can be used. */
+  aio: Feature;
+  /** IOCB_CMD_POLL: `AioContext.poll()`. */
+  poll: Feature;
+  /** IOCB_CMD_FSYNC / FDSYNC: `fsync()` and `fdsync()`. */
+  fsync: Feature;
+  /** RWF_NOWAIT on reads. */
+  nowait: Feature;
+}
+
+const yes: Feature = Object.freeze({ supported: true, reason: null });
+const no = (reason: string): Feature => Object.freeze({ supported: false, reason });
+
+function explain(res: number | undefined, syscall: string, tooOld: string): Feature {
+  if (res === undefined) return no('not tried: kernel AIO is unavailable');
+  if (res >= 0) return yes;
+  const err = errnoError(res, syscall);
+  return res === -22 /* EINVAL */ || res === -95 /* EOPNOTSUPP */
+    ? no(`${tooOld} (${err.code})`)
+    : no(err.message);
+}
+
+let cached: ProbeResult | undefined;
+
+/**
+ * What this kernel's AIO supports, and why not, found by trying each
+ * operation once on throwaway descriptors. The result is cached.
+ */
+export function probe(): ProbeResult {
+  if (cached !== undefined) return cached;
+  const kernel = release();
+  if (binding === null) {
+    const reason = no(bindingError!.message);
+    return (cached = { kernel, aio: reason, poll: reason, fsync: reason, nowait: reason });
+  }
+  const raw = binding.probe();
+  let aio = yes;
+  if (raw.setup < 0) {
+    const err = errnoError(raw.setup, 'io_setup');
+    aio = no(raw.setup === -38 ? 'io_setup: ENOSYS, the kernel lacks CONFIG_AIO'
+      : raw.setup === -11 ? 'io_setup: EAGAIN, fs.aio-max-nr is exhausted (sysctl fs.aio-max-nr)'
+        : err.message);
+  }
+  return (cached = Object.freeze({
+    kernel,
+    aio,
+    poll: explain(raw.poll, 'io_submit', 'IOCB_CMD_POLL needs Linux >= 4.19'),
+    fsync: explain(raw.fsync, 'io_submit', 'IOCB_CMD_FSYNC needs Linux >= 4.18'),
+    nowait: explain(raw.nowait, 'io_submit', 'RWF_NOWAIT needs Linux >= 4.14 and file support'),
+  }));
+}

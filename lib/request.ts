@@ -1,0 +1,94 @@
+import type { Completion } from './completion.js';
+import type { AioContext } from './context.js';
+
+export type AioOp = 'read' | 'write' | 'readv' | 'writev' | 'fsync' | 'fdsync' | 'poll';
+
+/** @internal Where a request is in its life. */
+export const enum RequestState {
+  /** In the user-space FIFO: created this tick, or waiting for a free slot. */
+  Queued,
+  /** Handed to the kernel; owns a slot until its completion is reaped. */
+  InFlight,
+  /** Its Completion exists; nothing more will happen to it. */
+  Settled,
+}
+
+/**
+ * One operation on an AioContext. Await it (it is a thenable) or use `done`;
+ * either way it yields exactly one Completion and never rejects.
+ */
+export class AioRequest implements PromiseLike<Completion> {
+  readonly op: AioOp;
+  readonly fd: number;
+  readonly tag: unknown;
+
+  /** @internal */ _context: AioContext;
+  /** @internal */ _state = RequestState.Queued;
+  /** @internal */ _slot = -1;
+  /** @internal The buffer(s), or the poll mask: kept referenced until settled. */
+  _target: ArrayBufferView | readonly ArrayBufferView[] | number | null;
+  /** @internal */ _position: number | bigint;
+  /** @internal */ _rwFlags: number;
+  /** @internal */ _priority: number;
+  /** @internal */ _signal: AbortSignal | undefined;
+  /** @internal */ _cancelRequested = false;
+  /** @internal io_cancel said yes (0 or EINPROGRESS). */
+  _cancelAccepted = false;
+  /** @internal */ _completion: Completion | null = null;
+  /** @internal */ _done: Promise<Completion> | undefined = undefined;
+  /** @internal */ _resolve: ((c: Completion) => void) | undefined = undefined;
+
+  /** @internal Created by AioContext only. */
+  constructor(context: AioContext, op: AioOp, fd: number,
+    target: ArrayBufferView | readonly ArrayBufferView[] | number | null,
+    position: number | bigint, rwFlags: number, priority: number,
+    signal: AbortSignal | undefined, tag: unknown) {
+    this._context = context;
+    this.op = op;
+    this.fd = fd;
+    this.tag = tag;
+    this._target = target;
+    this._position = position;
+    this._rwFlags = rwFlags;
+    this._priority = priority;
+    this._signal = signal;
+  }
+
+  /** Settles exactly once, with this request's Completion. Never rejects. */
+  get done(): Promise<Completion> {
+    if (this._done === undefined) {
+      // Created on first use: requests nobody awaits cost no Promise.
+      this._done = this._completion !== null
+        ? Promise.resolve(this._completion)
+        : new Promise<Completion>((resolve) => { this._resolve = resolve; });
+    }
+    return this._done;
+  }
+
+  then<T = Completion, U = never>(
+    onfulfilled?: ((value: Completion) => T | PromiseLike<T>) | null,
+    onrejected?: ((reason: unknown) => U | PromiseLike<U>) | null,
+  ): Promise<T | U> {
+    return this.done.then(onfulfilled, onrejected);
+  }
+
+  /**
+   * Asks the kernel to cancel. Resolves to the same Completion as `done`;
+   * its `cancelled` says whether the cancellation or the operation won.
+   */
+  cancel(): Promise<Completion> {
+    return this._context.cancel(this);
+  }
+
+  /** @internal */
+  _settle(completion: Completion): void {
+    this._state = RequestState.Settled;
+    this._completion = completion;
+    this._target = null;
+    this._signal = undefined;
+    if (this._resolve !== undefined) {
+      this._resolve(completion);
+      this._resolve = undefined;
+    }
+  }
+}

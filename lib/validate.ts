@@ -1,0 +1,90 @@
+// Argument checks for the public API. Each throws Node's coded error and
+// returns the normalized value; nothing is queued when one throws.
+import { ALL_POLL_EVENTS, ALL_RWF, IOV_MAX } from './constants.js';
+import { invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+
+const INT32_MAX = 2 ** 31 - 1;
+const POSITION_MAX = 2n ** 63n - 1n;
+
+export function validateInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+  return value;
+}
+
+export function validateFd(fd: unknown): number {
+  return validateInteger(fd, 'fd', 0, INT32_MAX);
+}
+
+/** A file offset: a non-negative integer number (safe) or bigint (< 2^63). */
+export function validatePosition(position: unknown, name = 'position'): number | bigint {
+  if (typeof position === 'bigint') {
+    if (position < 0n || position > POSITION_MAX) {
+      throw outOfRange(name, `>= 0n && <= ${POSITION_MAX}n`, position);
+    }
+    return position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : position;
+  }
+  if (typeof position !== 'number') throw invalidArgType(name, 'of type number or bigint', position);
+  if (!Number.isInteger(position)) throw outOfRange(name, 'an integer', position);
+  if (position < 0 || position > Number.MAX_SAFE_INTEGER) {
+    throw outOfRange(name, `>= 0 && <= ${Number.MAX_SAFE_INTEGER}`, position);
+  }
+  return position;
+}
+
+export function validateView(value: unknown, name: string): ArrayBufferView {
+  if (!ArrayBuffer.isView(value)) {
+    throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value);
+  }
+  return value;
+}
+
+export function validateViews(value: unknown, name: string): ArrayBufferView[] {
+  if (!Array.isArray(value)) throw invalidArgType(name, 'an instance of Array', value);
+  if (value.length === 0) throw invalidArgValue(name, value, 'must contain at least one buffer');
+  if (value.length > IOV_MAX) throw outOfRange(`${name}.length`, `<= ${IOV_MAX}`, value.length);
+  const views = new Array<ArrayBufferView>(value.length);
+  for (let i = 0; i < value.length; i++) views[i] = validateView(value[i], `${name}[${i}]`);
+  return views;
+}
+
+export function validatePollEvents(events: unknown): number {
+  validateInteger(events, 'events', 1, 0xffff);
+  if (((events as number) & ~ALL_POLL_EVENTS) !== 0) {
+    throw invalidArgValue('events', events, 'must be a mask of POLL* constants');
+  }
+  return events as number;
+}
+
+export interface NormalizedOptions {
+  signal: AbortSignal | undefined;
+  rwFlags: number;
+  priority: number; // -1: none
+  tag: unknown;
+}
+
+const NO_OPTIONS: NormalizedOptions = Object.freeze({ signal: undefined, rwFlags: 0, priority: -1, tag: undefined });
+
+/**
+ * Validates OpOptions. `rwFlags` only applies to reads and writes: the kernel
+ * refuses it on fsync and poll, so passing it there is an argument error.
+ */
+export function validateOptions(options: unknown, allowRwFlags: boolean): NormalizedOptions {
+  if (options === undefined || options === null) return NO_OPTIONS;
+  if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+  const o = options as { signal?: unknown; rwFlags?: unknown; priority?: unknown; tag?: unknown };
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', o.signal);
+  }
+  let rwFlags = 0;
+  if (o.rwFlags !== undefined && o.rwFlags !== 0) {
+    if (!allowRwFlags) throw invalidArgValue('options.rwFlags', o.rwFlags, 'only applies to reads and writes');
+    rwFlags = validateInteger(o.rwFlags, 'options.rwFlags', 0, INT32_MAX);
+    if ((rwFlags & ~ALL_RWF) !== 0) {
+      throw invalidArgValue('options.rwFlags', o.rwFlags, 'has bits that are not RWF_* flags');
+    }
+  }
+  const priority = o.priority === undefined ? -1 : validateInteger(o.priority, 'options.priority', 0, 0xffff);
+  return { signal: o.signal as AbortSignal | undefined, rwFlags, priority, tag: o.tag };
+}

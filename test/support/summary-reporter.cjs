@@ -1,0 +1,17 @@
+'use strict';
+// The spec reporter, plus the plain closing line CI reads: `N passed, N failed`.
+const { reporters, Runner } = require('mocha');
+
+class SummaryReporter extends reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once(Runner.constants.EVENT_RUN_END, () => {
+      const { passes, failures, pending } = this.stats;
+      const skipped = pending > 0 ? `, ${pending} skipped` : '';
+      // After spec's epilogue, which it also prints on EVENT_RUN_END.
+      process.nextTick(() => console.log(`${passes} passed, ${failures} failed${skipped}`));
+    });
+  }
+}
+
+module.exports = SummaryReporter;
