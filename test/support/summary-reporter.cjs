@@ -8,8 +8,8 @@ class SummaryReporter extends reporters.Spec {
     runner.once(Runner.constants.EVENT_RUN_END, () => {
       const { passes, failures, pending } = this.stats;
       const skipped = pending > 0 ? `, ${pending} skipped` : '';
-      // After spec's epilogue, which it also prints on EVENT_RUN_END.
-      process.nextTick(() => console.log(`${passes} passed, ${failures} failed${skipped}`));
+      // Registered after spec's own epilogue listener, so this line comes last.
+      console.log(`${passes} passed, ${failures} failed${skipped}`);
     });
   }
 }

@@ -1,0 +1,102 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants as fsConstants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (tests run from dist/test). */
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** The compiled library entry, for child-process scripts. */
+export const ENTRY = join(ROOT, 'dist/lib/index.js');
+
+export const { O_DIRECT, O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_NONBLOCK } = fsConstants;
+
+/** A scratch directory on the temp filesystem (ext4 here: O_DIRECT works). */
+export function scratchDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'linux-aio-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Deterministic pseudo-random bytes, so failures reproduce. */
+export function patternBytes(length: number, seed = 1): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+/** A seeded PRNG in [0, 1). */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** Opens fds and closes them all at once. */
+export class Fds {
+  #fds: number[] = [];
+  open(path: string, flags: number, mode = 0o644): number {
+    const fd = openSync(path, flags, mode);
+    this.#fds.push(fd);
+    return fd;
+  }
+  track(fd: number): number {
+    this.#fds.push(fd);
+    return fd;
+  }
+  closeAll(): void {
+    for (const fd of this.#fds.splice(0)) {
+      try { closeSync(fd); } catch { /* already closed by the test */ }
+    }
+  }
+}
+
+/** A pipe as a FIFO: [readFd, writeFd], the read end non-blocking for node:fs checks. */
+export function makePipe(dir: string, fds: Fds, name = `fifo-${Math.random().toString(36).slice(2)}`): [number, number] {
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  const r = fds.open(path, O_RDONLY | O_NONBLOCK);
+  const w = fds.open(path, O_WRONLY);
+  return [r, w];
+}
+
+export function writeFile(path: string, data: Uint8Array): string {
+  writeFileSync(path, data);
+  return path;
+}
+
+/** `/proc/sys/fs/aio-nr`: AIO events reserved by every live context on the machine. */
+export function aioNr(): number {
+  return Number(readFileSync('/proc/sys/fs/aio-nr', 'utf8'));
+}
+
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
+
+/** Runs an ES module script in a child Node, killing it after `timeoutMs`. */
+export function runNode(source: string, options: { timeoutMs?: number; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs ?? 15000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
