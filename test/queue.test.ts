@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+
+import { AioContext } from '../lib/index.js';
+import { Fds, O_RDONLY, patternBytes, scratchDir, writeFile } from './support/helpers.js';
+
+describe('more requests than maxEvents (rule 5)', () => {
+  const scratch = scratchDir();
+  const fds = new Fds();
+  const content = patternBytes(1 << 20, 3);
+  const path = writeFile(join(scratch.dir, 'data'), content);
+  after(() => { fds.closeAll(); scratch.cleanup(); });
+
+  for (const factor of [1, 2, 10]) {
+    it(`${factor}x the ring: every request completes with the right bytes`, async () => {
+      const maxEvents = 16;
+      const ctx = new AioContext({ maxEvents });
+      try {
+        const fd = fds.open(path, O_RDONLY);
+        const total = maxEvents * factor;
+        const bufs = Array.from({ length: total }, () => Buffer.alloc(1024));
+        const reqs = bufs.map((b, i) => ctx.read(fd, b, i * 1024, { tag: i }));
+        expect(ctx.queued).to.equal(total);
+        expect(ctx.inFlight).to.equal(0);
+        await Promise.resolve(); // the flush microtask runs
+        expect(ctx.inFlight).to.equal(Math.min(total, maxEvents));
+        expect(ctx.queued).to.equal(total - Math.min(total, maxEvents));
+        const done = await Promise.all(reqs);
+        done.forEach((c, i) => {
+          expect(c.res).to.equal(1024);
+          expect(c.request.tag).to.equal(i);
+          expect(bufs[i].equals(content.subarray(i * 1024, (i + 1) * 1024))).to.equal(true);
+        });
+        expect(ctx.inFlight).to.equal(0);
+        expect(ctx.queued).to.equal(0);
+        const s = ctx.stats();
+        expect(s.submitted).to.equal(total);
+        expect(s.completed).to.equal(total);
+        // Never more in the kernel than the ring holds: at least one batch per ring's worth.
+        expect(s.batches).to.be.at.least(factor);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+
+  it('inFlight never exceeds maxEvents while a long queue drains', async () => {
+    const ctx = new AioContext({ maxEvents: 4 });
+    const fd = fds.open(path, O_RDONLY);
+    let peak = 0;
+    const reqs = Array.from({ length: 100 }, (_, i) => ctx.read(fd, Buffer.alloc(64), i * 64));
+    for (const r of reqs) void r.then(() => { peak = Math.max(peak, ctx.inFlight); });
+    const sampler = setInterval(() => { peak = Math.max(peak, ctx.inFlight); }, 0);
+    await Promise.all(reqs);
+    clearInterval(sampler);
+    expect(peak).to.be.greaterThan(0);
+    expect(peak).to.be.at.most(4);
+    await ctx.close();
+  });
+});
