@@ -362,14 +362,31 @@ void NativeContext::Drain() {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     // The owner is still strongly held here: ReleaseLoop runs after the call.
-    Napi::Object owner = owner_.Value();
-    on_completions_.MakeCallback(owner, {Napi::Number::New(env, n)}, *async_context_);
-    if (env.IsExceptionPending()) {
-      Napi::Error e = env.GetAndClearPendingException();
-      napi_fatal_exception(env, e.Value());
+    napi_value owner = owner_.Value();
+    napi_value argv[1] = {Napi::Number::New(env, n)};
+    napi_value result;
+    // Raw N-API: node-addon-api would build an Error on failure, which is
+    // itself fatal while a worker is being terminated.
+    if (napi_make_callback(env, *async_context_, owner, on_completions_.Value(), 1, argv,
+                           &result) != napi_ok) {
+      ReportCallbackFailure(env);
     }
   }
   if (!closed_ && in_flight_ == 0) ReleaseLoop();
+}
+
+// The completion function threw (a bug in lib/), or the environment is
+// terminating. Report the former as an uncaught exception; the latter has no
+// exception value and nothing can run, so there is nothing to report.
+void NativeContext::ReportCallbackFailure(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+  napi_value error;
+  if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return;
+  napi_valuetype type;
+  if (napi_typeof(env, error, &type) == napi_ok && type == napi_object) {
+    napi_fatal_exception(env, error);
+  }
 }
 
 void NativeContext::HoldLoop() {

@@ -63,6 +63,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
                    uint32_t rw_flags, int32_t ioprio);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
+  static void ReportCallbackFailure(napi_env env);
   unsigned Reap();
   void HoldLoop();
   void ReleaseLoop();
