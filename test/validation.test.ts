@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+
+import { AioContext, allocAligned, constants, dioAlignment, ioprio, type OpOptions } from '../lib/index.js';
+import { Fds, O_RDONLY, scratchDir, writeFile } from './support/helpers.js';
+
+type Case = [label: string, call: (ctx: AioContext, fd: number) => unknown, code: string, ctor: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor];
+
+// Rule 2: bad arguments throw synchronously with Node's codes, and nothing is queued.
+describe('bad arguments', () => {
+  const scratch = scratchDir();
+  const fds = new Fds();
+  const path = writeFile(join(scratch.dir, 'data'), Buffer.alloc(4096, 1));
+  let ctx: AioContext;
+  let fd: number;
+  before(() => { ctx = new AioContext({ maxEvents: 8 }); fd = fds.open(path, O_RDONLY); });
+  after(async () => { await ctx.close(); fds.closeAll(); scratch.cleanup(); });
+
+  const buf = Buffer.alloc(16);
+  const bad = (o: unknown) => o as OpOptions;
+  const cases: Case[] = [
+    ['fd as string', (c) => c.read('3' as unknown as number, buf, 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['fd fractional', (c) => c.read(1.5, buf, 0), 'ERR_OUT_OF_RANGE', RangeError],
+    ['fd negative', (c) => c.write(-1, buf, 0), 'ERR_OUT_OF_RANGE', RangeError],
+    ['fd NaN', (c) => c.fsync(NaN), 'ERR_OUT_OF_RANGE', RangeError],
+    ['fd too large', (c) => c.fdsync(2 ** 31), 'ERR_OUT_OF_RANGE', RangeError],
+    ['fd bigint', (c) => c.poll(3n as unknown as number, constants.POLLIN), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffer missing', (c, f) => c.read(f, undefined as unknown as Buffer, 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffer as string', (c, f) => c.write(f, 'text' as unknown as Buffer, 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffer as ArrayBuffer', (c, f) => c.read(f, new ArrayBuffer(8) as unknown as Buffer, 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['position negative', (c, f) => c.read(f, buf, -1), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position fractional', (c, f) => c.read(f, buf, 0.5), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position NaN', (c, f) => c.read(f, buf, NaN), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position beyond safe integers', (c, f) => c.read(f, buf, 2 ** 53), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position negative bigint', (c, f) => c.read(f, buf, -1n), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position bigint >= 2^63', (c, f) => c.read(f, buf, 2n ** 63n), 'ERR_OUT_OF_RANGE', RangeError],
+    ['position null', (c, f) => c.read(f, buf, null as unknown as number), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['position as string', (c, f) => c.write(f, buf, '0' as unknown as number), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffers not an array', (c, f) => c.readv(f, buf as unknown as Buffer[], 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffers empty', (c, f) => c.writev(f, [], 0), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['buffers with a non-view', (c, f) => c.readv(f, [buf, 'x' as unknown as Buffer], 0), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['buffers beyond IOV_MAX', (c, f) => c.readv(f, new Array(1025).fill(buf), 0), 'ERR_OUT_OF_RANGE', RangeError],
+    ['options not an object', (c, f) => c.read(f, buf, 0, 'fast' as unknown as OpOptions), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['signal not an AbortSignal', (c, f) => c.read(f, buf, 0, bad({ signal: {} })), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['unknown rwFlags bit', (c, f) => c.read(f, buf, 0, { rwFlags: 0x8000 }), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['rwFlags fractional', (c, f) => c.read(f, buf, 0, { rwFlags: 1.5 }), 'ERR_OUT_OF_RANGE', RangeError],
+    ['rwFlags on fsync', (c, f) => c.fsync(f, { rwFlags: constants.RWF_NOWAIT }), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['rwFlags on poll', (c, f) => c.poll(f, constants.POLLIN, { rwFlags: constants.RWF_NOWAIT }), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['priority negative', (c, f) => c.read(f, buf, 0, { priority: -1 }), 'ERR_OUT_OF_RANGE', RangeError],
+    ['priority too large', (c, f) => c.read(f, buf, 0, { priority: 0x10000 }), 'ERR_OUT_OF_RANGE', RangeError],
+    ['priority as string', (c, f) => c.read(f, buf, 0, bad({ priority: 'high' })), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['poll events zero', (c, f) => c.poll(f, 0), 'ERR_OUT_OF_RANGE', RangeError],
+    ['poll events unknown bit', (c, f) => c.poll(f, 0x4000), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['poll events as string', (c, f) => c.poll(f, 'in' as unknown as number), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['submit not an array', (c) => c.submit({} as unknown as []), 'ERR_INVALID_ARG_TYPE', TypeError],
+    ['submit unknown op', (c, f) => c.submit([{ op: 'truncate', fd: f } as never]), 'ERR_INVALID_ARG_VALUE', TypeError],
+    ['submit: one bad spec rejects the batch', (c, f) => c.submit([
+      { op: 'read', fd: f, buffer: buf, position: 0 },
+      { op: 'read', fd: f, buffer: buf, position: -5 },
+    ]), 'ERR_OUT_OF_RANGE', RangeError],
+    ['cancel a non-request', (c) => c.cancel({} as never), 'ERR_INVALID_ARG_TYPE', TypeError],
+  ];
+
+  for (const [label, call, code, ctor] of cases) {
+    it(`${label}: throws ${code}, queues nothing`, () => {
+      const before = ctx.stats();
+      let thrown: unknown;
+      try { call(ctx, fd); } catch (e) { thrown = e; }
+      expect(thrown, 'should throw synchronously').to.be.instanceOf(ctor);
+      expect(thrown).to.have.property('code', code);
+      expect((thrown as Error).message).to.match(/^The (value of "|"|argument '|property ')/);
+      expect(ctx.queued).to.equal(0);
+      expect(ctx.inFlight).to.equal(0);
+      expect(ctx.stats().completed).to.equal(before.completed);
+    });
+  }
+
+  it('messages follow Node\'s wording', () => {
+    expect(() => ctx.read('3' as unknown as number, buf, 0)).to.throw(
+      'The "fd" argument must be of type number. Received type string (\'3\')');
+    expect(() => ctx.read(fd, buf, -1)).to.throw(
+      'The value of "position" is out of range. It must be >= 0 && <= 9007199254740991. Received -1');
+  });
+
+  it('a request from another context cannot be cancelled here', async () => {
+    const other = new AioContext({ maxEvents: 2 });
+    const req = other.read(fd, Buffer.alloc(1), 0);
+    expect(() => ctx.cancel(req)).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_VALUE');
+    await req;
+    await other.close();
+  });
+
+  describe('constructor and helpers', () => {
+    const throwsCode = (fn: () => unknown, code: string) => expect(fn).to.throw().with.property('code', code);
+    it('AioContext options', () => {
+      throwsCode(() => new AioContext({ maxEvents: 0 }), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => new AioContext({ maxEvents: 1.5 }), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => new AioContext({ maxEvents: '8' as unknown as number }), 'ERR_INVALID_ARG_TYPE');
+      throwsCode(() => new AioContext(7 as unknown as object), 'ERR_INVALID_ARG_TYPE');
+    });
+    it('allocAligned', () => {
+      throwsCode(() => allocAligned(-1), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => allocAligned(4096, 3000), 'ERR_INVALID_ARG_VALUE');
+      throwsCode(() => allocAligned(4096, 4), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => allocAligned('1' as unknown as number), 'ERR_INVALID_ARG_TYPE');
+    });
+    it('dioAlignment', () => {
+      throwsCode(() => dioAlignment({} as unknown as string), 'ERR_INVALID_ARG_TYPE');
+      throwsCode(() => dioAlignment(''), 'ERR_INVALID_ARG_VALUE');
+      throwsCode(() => dioAlignment(-3), 'ERR_OUT_OF_RANGE');
+      expect(() => dioAlignment(join(scratch.dir, 'missing'))).to.throw(
+        `ENOENT: no such file or directory, statx '${join(scratch.dir, 'missing')}'`);
+    });
+    it('ioprio', () => {
+      throwsCode(() => ioprio(4, 0), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => ioprio(2, 8), 'ERR_OUT_OF_RANGE');
+    });
+  });
+});
