@@ -82,10 +82,11 @@ export function tick(): Promise<void> {
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
 
 /** Runs an ES module script in a child Node, killing it after `timeoutMs`. */
-export function runNode(source: string, options: { timeoutMs?: number; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function runNode(source: string, options: { timeoutMs?: number; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
       env: options.env ?? process.env,
+      cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

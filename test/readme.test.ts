@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ROOT, runNode } from './support/helpers.js';
+
+// The README's quick start must run as written.
+describe('README', () => {
+  it('the quick start runs as written and prints what its comments say', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('## Quick start');
+    const block = /```js\n([\s\S]*?)```/.exec(readme.slice(start));
+    expect(block, 'a js block under Quick start').to.not.equal(null);
+    const r = await runNode(block![1], { timeoutMs: 10000, cwd: ROOT });
+    expect(r.timedOut).to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split('\n')).to.deep.equal([
+      '18 null "hello, kernel AIO\\n"',
+      'true 0',
+      "[ 'read res=18', 'poll res=0' ]",
+    ]);
+  });
+
+  it('shows the two set-up commands and the bench command', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).to.include('npm install');
+    expect(readme).to.include('npm test');
+    expect(readme).to.include('npm run bench');
+  });
+});
