@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 
 import { AioContext, allocAligned } from '../lib/index.js';
 import { aioUnavailable, errnoError } from '../lib/errors.js';
-import { ENTRY, Fds, O_DIRECT, O_RDONLY, O_RDWR, patternBytes, runNode, scratchDir, writeFile } from './support/helpers.js';
+import { ENTRY, Fds, O_DIRECT, O_RDONLY, O_RDWR, patternBytes, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 const { EBADF, EINVAL, EAGAIN, ENOSYS } = osConstants.errno;
 
@@ -93,32 +92,13 @@ describe('ERR_AIO_UNAVAILABLE', () => {
   it('a kernel whose io_setup says ENOSYS (syscall shim via LD_PRELOAD) gives ERR_AIO_UNAVAILABLE', async function () {
     const scratch = scratchDir();
     try {
-      const source = join(scratch.dir, 'enosys.c');
-      const lib = join(scratch.dir, 'enosys.so');
-      writeFile(source, Buffer.from(`
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <sys/syscall.h>
-long syscall(long n, ...) {
-  va_list ap; long a[6]; int i;
-  va_start(ap, n); for (i = 0; i < 6; i++) a[i] = va_arg(ap, long); va_end(ap);
-  if (n == SYS_io_setup) { errno = ENOSYS; return -1; }
-  static long (*real)(long, ...);
-  if (!real) real = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-  return real(n, a[0], a[1], a[2], a[3], a[4], a[5]);
-}`));
-      try {
-        execFileSync('cc', ['-shared', '-fPIC', '-o', lib, source, '-ldl'], { stdio: 'pipe' });
-      } catch {
-        this.skip();
-      }
+      const lib = syscallShim(scratch.dir, 'enosys', 'if (n == SYS_io_setup) { errno = ENOSYS; return -1; }');
+      if (lib === null) this.skip();
       const r = await runNode(`
         import { AioContext, probe } from ${JSON.stringify(ENTRY)};
         try { new AioContext(); console.log('no error'); }
         catch (e) { console.log(JSON.stringify({ code: e.code, cause: e.cause.code, message: e.message, probe: probe().aio })); }
-      `, { env: { ...process.env, LD_PRELOAD: lib } });
+      `, { env: { ...process.env, LD_PRELOAD: lib! } });
       expect(r.code, r.stderr).to.equal(0);
       const out = JSON.parse(r.stdout);
       expect(out.code).to.equal('ERR_AIO_UNAVAILABLE');

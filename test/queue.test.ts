@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 
 import { AioContext } from '../lib/index.js';
-import { Fds, O_RDONLY, patternBytes, scratchDir, writeFile } from './support/helpers.js';
+import { ENTRY, Fds, O_RDONLY, patternBytes, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 describe('more requests than maxEvents (rule 5)', () => {
   const scratch = scratchDir();
@@ -56,5 +56,37 @@ describe('more requests than maxEvents (rule 5)', () => {
     expect(peak).to.be.greaterThan(0);
     expect(peak).to.be.at.most(4);
     await ctx.close();
+  });
+
+  it('EAGAIN and partial submission from io_submit are absorbed: every request completes once', async function () {
+    // A shim makes io_submit take only half of each batch, and answer EAGAIN
+    // to every third call, as a kernel short of resources would.
+    const lib = syscallShim(scratch.dir, 'stingy-submit', `
+      static int calls;
+      if (n == SYS_io_submit) {
+        if (++calls % 3 == 0) { errno = EAGAIN; return -1; }
+        if (a[1] > 1) a[1] /= 2;
+      }`);
+    if (lib === null) this.skip();
+    const r = await runNode(`
+      import { AioContext } from ${JSON.stringify(ENTRY)};
+      import { openSync, readFileSync } from 'node:fs';
+      const content = readFileSync(${JSON.stringify(path)});
+      const fd = openSync(${JSON.stringify(path)}, 'r');
+      const ctx = new AioContext({ maxEvents: 16 });
+      const bufs = Array.from({ length: 200 }, () => Buffer.alloc(512));
+      const seen = new Map();
+      const stream = (async () => { for await (const c of ctx.completions()) seen.set(c.request.tag, (seen.get(c.request.tag) ?? 0) + 1); })();
+      const done = await Promise.all(bufs.map((b, i) => ctx.read(fd, b, i * 512, { tag: i })));
+      const s = ctx.stats();
+      await ctx.close();
+      await stream;
+      const ok = done.every((c, i) => c.res === 512 && bufs[i].equals(content.subarray(i * 512, (i + 1) * 512)));
+      const once = bufs.every((_, i) => seen.get(i) === 1);
+      console.log(JSON.stringify({ ok, once, submitted: s.submitted, refused: s.refused, moreSyscallsThanBatches: s.submitSyscalls > s.batches }));
+    `, { timeoutMs: 15000, env: { ...process.env, LD_PRELOAD: lib! } });
+    expect(r.timedOut, 'hung').to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ ok: true, once: true, submitted: 200, refused: 0, moreSyscallsThanBatches: true });
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { closeSync, constants as fsConstants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +101,37 @@ export function runNode(source: string, options: { timeoutMs?: number; args?: st
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
+}
+
+/**
+ * Compiles a C file that replaces glibc's syscall() for the syscall numbers
+ * it handles and passes every other through, for LD_PRELOAD into a child
+ * Node. `body` runs with `n` (the number) and `a[0..5]` (the arguments) and
+ * may `return`; `real(...)` is the genuine syscall(). Returns the .so path,
+ * or null where no C compiler is available.
+ */
+export function syscallShim(dir: string, name: string, body: string): string | null {
+  const source = join(dir, `${name}.c`);
+  const lib = join(dir, `${name}.so`);
+  writeFileSync(source, `
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+static long (*real)(long, ...);
+long syscall(long n, ...) {
+  va_list ap; long a[6]; int i;
+  va_start(ap, n); for (i = 0; i < 6; i++) a[i] = va_arg(ap, long); va_end(ap);
+  if (!real) real = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+  ${body}
+  return real(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+`);
+  try {
+    execFileSync('cc', ['-shared', '-fPIC', '-o', lib, source, '-ldl'], { stdio: 'pipe' });
+  } catch {
+    return null;
+  }
+  return existsSync(lib) ? lib : null;
 }
