@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { AioContext, allocAligned } from '../lib/index.js';
 import { aioUnavailable, errnoError } from '../lib/errors.js';
-import { ENTRY, Fds, O_DIRECT, O_RDONLY, O_RDWR, patternBytes, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
+import { ENTRY, Fds, O_DIRECT, O_RDONLY, O_RDWR, patternBytes, preloadEnv, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 const { EBADF, EINVAL, EAGAIN, ENOSYS } = osConstants.errno;
 
@@ -98,7 +98,7 @@ describe('ERR_AIO_UNAVAILABLE', () => {
         import { AioContext, probe } from ${JSON.stringify(ENTRY)};
         try { new AioContext(); console.log('no error'); }
         catch (e) { console.log(JSON.stringify({ code: e.code, cause: e.cause.code, message: e.message, probe: probe().aio })); }
-      `, { env: { ...process.env, LD_PRELOAD: lib! } });
+      `, { env: preloadEnv(lib!) });
       expect(r.code, r.stderr).to.equal(0);
       const out = JSON.parse(r.stdout);
       expect(out.code).to.equal('ERR_AIO_UNAVAILABLE');

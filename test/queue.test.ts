@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 
 import { AioContext } from '../lib/index.js';
-import { ENTRY, Fds, O_RDONLY, patternBytes, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
+import { ENTRY, Fds, O_RDONLY, patternBytes, preloadEnv, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 describe('more requests than maxEvents (rule 5)', () => {
   const scratch = scratchDir();
@@ -84,7 +84,7 @@ describe('more requests than maxEvents (rule 5)', () => {
       const ok = done.every((c, i) => c.res === 512 && bufs[i].equals(content.subarray(i * 512, (i + 1) * 512)));
       const once = bufs.every((_, i) => seen.get(i) === 1);
       console.log(JSON.stringify({ ok, once, submitted: s.submitted, refused: s.refused, moreSyscallsThanBatches: s.submitSyscalls > s.batches }));
-    `, { timeoutMs: 15000, env: { ...process.env, LD_PRELOAD: lib! } });
+    `, { timeoutMs: 15000, env: preloadEnv(lib!) });
     expect(r.timedOut, 'hung').to.equal(false);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ ok: true, once: true, submitted: 200, refused: 0, moreSyscallsThanBatches: true });

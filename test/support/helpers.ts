@@ -135,3 +135,8 @@ long syscall(long n, ...) {
   }
   return existsSync(lib) ? lib : null;
 }
+
+/** The environment for a child with `lib` preloaded after whatever is already (a sanitizer runtime). */
+export function preloadEnv(lib: string): NodeJS.ProcessEnv {
+  return { ...process.env, LD_PRELOAD: [process.env.LD_PRELOAD, lib].filter(Boolean).join(':') };
+}
