@@ -17,6 +17,31 @@ void FreeAligned(Napi::Env env, void* data, size_t* size) {
 
 }  // namespace
 
+// Data pointer and byte length of any ArrayBufferView, SharedArrayBuffer-backed
+// ones included. Asking V8 for the data moves an on-heap typed array's bytes
+// off the heap, so the pointer stays valid while JavaScript keeps the view.
+bool ViewBytes(napi_env env, napi_value v, void** data, size_t* length) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count;
+    if (napi_get_typedarray_info(env, v, &type, &count, data, nullptr, nullptr) != napi_ok) return false;
+    size_t width = 1;
+    switch (type) {
+      case napi_int16_array: case napi_uint16_array: width = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array: width = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: width = 8; break;
+      default: break;
+    }
+    *length = count * width;
+    return true;
+  }
+  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+    return napi_get_dataview_info(env, v, length, data, nullptr, nullptr) == napi_ok;
+  }
+  return false;
+}
+
 Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t size = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
@@ -32,17 +57,11 @@ Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value AddressOf(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Value v = info[0];
-  uintptr_t address = 0;
-  if (v.IsTypedArray()) {
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    address = reinterpret_cast<uintptr_t>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  } else if (v.IsDataView()) {
-    Napi::DataView dv = v.As<Napi::DataView>();
-    address = reinterpret_cast<uintptr_t>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
-  }
-  return Napi::Number::New(env, static_cast<double>(address & 0xffffffffu));
+  void* data = nullptr;
+  size_t length = 0;
+  ViewBytes(info.Env(), info[0], &data, &length);
+  const uintptr_t address = reinterpret_cast<uintptr_t>(data);
+  return Napi::Number::New(info.Env(), static_cast<double>(address & 0xffffffffu));
 }
 
 Napi::Value DioAlignment(const Napi::CallbackInfo& info) {

@@ -3,6 +3,10 @@
 
 #include <napi.h>
 
+// Data pointer and byte length of any ArrayBufferView (SharedArrayBuffer-backed
+// included); false if `view` is none.
+bool ViewBytes(napi_env env, napi_value view, void** data, size_t* length);
+
 // allocAligned(size, alignment) -> zero-filled Buffer, or -errno
 Napi::Value AllocAligned(const Napi::CallbackInfo& info);
 // addressOf(view) -> the low 32 bits of the view's first byte address, so

@@ -1,5 +1,7 @@
 #include "context.h"
 
+#include "buffers.h"
+
 #include <cerrno>
 #include <cstring>
 #include <sys/eventfd.h>
@@ -14,27 +16,6 @@ int64_t ToInt64(const Napi::Value& v) {
     return v.As<Napi::BigInt>().Int64Value(&lossless);
   }
   return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
-}
-
-// Data pointer and byte length of any ArrayBufferView. Asking for the
-// ArrayBuffer moves an on-heap typed array's bytes off the heap, so the
-// pointer stays valid for as long as JavaScript keeps the view alive.
-bool ViewBytes(const Napi::Value& v, void** data, size_t* length) {
-  if (v.IsTypedArray()) {
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    Napi::ArrayBuffer ab = ta.ArrayBuffer();
-    *data = static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset();
-    *length = ta.ByteLength();
-    return true;
-  }
-  if (v.IsDataView()) {
-    Napi::DataView dv = v.As<Napi::DataView>();
-    Napi::ArrayBuffer ab = dv.ArrayBuffer();
-    *data = static_cast<uint8_t*>(ab.Data()) + dv.ByteOffset();
-    *length = dv.ByteLength();
-    return true;
-  }
-  return false;
 }
 
 inline uint64_t DataOf(uint32_t slot, uint32_t generation) {
@@ -172,7 +153,7 @@ Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   void* data;
   size_t length;
-  if (!ViewBytes(info[3], &data, &length)) return Napi::Number::New(env, -EINVAL);
+  if (!ViewBytes(env, info[3], &data, &length)) return Napi::Number::New(env, -EINVAL);
   Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(),
                        static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
                        info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
@@ -194,7 +175,7 @@ Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
   std::vector<struct iovec>& iov = slots_[slot].iov;
   if (iov.size() < count) iov.resize(count);
   for (uint32_t i = 0; i < count; i++) {
-    if (!ViewBytes(views.Get(i), &iov[i].iov_base, &iov[i].iov_len)) {
+    if (!ViewBytes(env, views.Get(i), &iov[i].iov_base, &iov[i].iov_len)) {
       return Napi::Number::New(env, -EINVAL);
     }
   }

@@ -137,6 +137,16 @@ describe('reads and writes', () => {
     expect(all.subarray(40, 48).every((b) => b === 0)).to.equal(true);
   });
 
+  it('reads into SharedArrayBuffer-backed views and 16-bit typed arrays', async () => {
+    const fd = fds.open(file('shared'), O_RDWR);
+    const shared = new Uint8Array(new SharedArrayBuffer(32), 4, 16);
+    const u16 = new Uint16Array(8);
+    const [a, b] = await Promise.all([ctx.read(fd, shared, 1000), ctx.readv(fd, [u16], 2000)]);
+    expect([a.res, b.res]).to.deep.equal([16, 16]);
+    expect(Buffer.from(shared).equals(content.subarray(1000, 1016))).to.equal(true);
+    expect(Buffer.from(u16.buffer).equals(content.subarray(2000, 2016))).to.equal(true);
+  });
+
   it('a small on-heap typed array is filled where JavaScript sees it', async () => {
     const fd = fds.open(file('small'), O_RDWR);
     const small = new Uint8Array(8); // V8 keeps arrays this small on its heap
