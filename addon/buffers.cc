@@ -17,29 +17,22 @@ void FreeAligned(Napi::Env env, void* data, size_t* size) {
 
 }  // namespace
 
-// Data pointer and byte length of any ArrayBufferView, SharedArrayBuffer-backed
-// ones included. Asking V8 for the data moves an on-heap typed array's bytes
-// off the heap, so the pointer stays valid while JavaScript keeps the view.
-bool ViewBytes(napi_env env, napi_value v, void** data, size_t* length) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t count;
-    if (napi_get_typedarray_info(env, v, &type, &count, data, nullptr, nullptr) != napi_ok) return false;
-    size_t width = 1;
-    switch (type) {
-      case napi_int16_array: case napi_uint16_array: width = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: width = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: width = 8; break;
-      default: break;
-    }
-    *length = count * width;
-    return true;
-  }
-  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    return napi_get_dataview_info(env, v, length, data, nullptr, nullptr) == napi_ok;
-  }
-  return false;
+bool ViewBytes(napi_value value, void** data, size_t* length,
+               std::shared_ptr<v8::BackingStore>* store) {
+  // A napi_value is a v8::Local<v8::Value> (node's v8impl does this same
+  // conversion); N-API has no way to hold an ArrayBuffer's memory itself.
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(value), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &value, sizeof(value));
+  if (local.IsEmpty() || !local->IsArrayBufferView()) return false;
+  v8::Local<v8::ArrayBufferView> view = local.As<v8::ArrayBufferView>();
+  // Buffer() moves an on-heap typed array's bytes off the heap first.
+  std::shared_ptr<v8::BackingStore> backing = view->Buffer()->GetBackingStore();
+  *data = backing->Data() == nullptr ? nullptr
+                                     : static_cast<uint8_t*>(backing->Data()) + view->ByteOffset();
+  *length = view->ByteLength();
+  if (store != nullptr) *store = std::move(backing);
+  return true;
 }
 
 Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
@@ -59,7 +52,7 @@ Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
 Napi::Value AddressOf(const Napi::CallbackInfo& info) {
   void* data = nullptr;
   size_t length = 0;
-  ViewBytes(info.Env(), info[0], &data, &length);
+  ViewBytes(info[0], &data, &length, nullptr);
   const uintptr_t address = reinterpret_cast<uintptr_t>(data);
   return Napi::Number::New(info.Env(), static_cast<double>(address & 0xffffffffu));
 }

@@ -2,10 +2,16 @@
 #pragma once
 
 #include <napi.h>
+#include <v8.h>
+
+#include <memory>
 
 // Data pointer and byte length of any ArrayBufferView (SharedArrayBuffer-backed
-// included); false if `view` is none.
-bool ViewBytes(napi_env env, napi_value view, void** data, size_t* length);
+// included); false if `view` is none. With `store`, also a reference to the
+// memory itself: it stays allocated while held, even if JavaScript detaches
+// (transfers) the ArrayBuffer and the new owner is collected.
+bool ViewBytes(napi_value view, void** data, size_t* length,
+               std::shared_ptr<v8::BackingStore>* store);
 
 // allocAligned(size, alignment) -> zero-filled Buffer, or -errno
 Napi::Value AllocAligned(const Napi::CallbackInfo& info);

@@ -151,15 +151,21 @@ NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, uint16_t opcode,
 // prepRW(slot, opcode, fd, view, position, rwFlags, ioprio) -> 0 or -EINVAL
 Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  if (closed_ || slot >= capacity_ || slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
+  stores.resize(1);
   void* data;
   size_t length;
-  if (!ViewBytes(env, info[3], &data, &length)) return Napi::Number::New(env, -EINVAL);
-  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(),
+  if (!ViewBytes(info[3], &data, &length, &stores[0])) {
+    stores.clear();
+    return Napi::Number::New(env, -EINVAL);
+  }
+  Slot* s = PrepCommon(slot,
                        static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
                        info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
                        info[5].As<Napi::Number>().Uint32Value(),
                        info[6].As<Napi::Number>().Int32Value());
-  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
   s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
   s->cb.aio_nbytes = length;
   return Napi::Number::New(env, 0);
@@ -173,9 +179,12 @@ Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
   if (closed_ || slot >= capacity_ || slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
   std::vector<struct iovec>& iov = slots_[slot].iov;
+  std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
   if (iov.size() < count) iov.resize(count);
+  stores.resize(count);
   for (uint32_t i = 0; i < count; i++) {
-    if (!ViewBytes(env, views.Get(i), &iov[i].iov_base, &iov[i].iov_len)) {
+    if (!ViewBytes(views.Get(i), &iov[i].iov_base, &iov[i].iov_len, &stores[i])) {
+      stores.clear();
       return Napi::Number::New(env, -EINVAL);
     }
   }
@@ -237,10 +246,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
 // release(slot): give back a prepared slot the kernel refused.
 Napi::Value NativeContext::Release(const Napi::CallbackInfo& info) {
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (slot < capacity_ && slots_[slot].busy) {
-    slots_[slot].busy = false;
-    slots_[slot].generation++;
-  }
+  if (slot < capacity_ && slots_[slot].busy) FreeSlot(slot);
   return info.Env().Undefined();
 }
 
@@ -315,8 +321,7 @@ unsigned NativeContext::Reap() {
       stats_.stale_events++;
       continue;
     }
-    slots_[slot].busy = false;
-    slots_[slot].generation++;
+    FreeSlot(slot);
     results_[valid * 3] = slot;
     results_[valid * 3 + 1] = static_cast<double>(ev.res);
     results_[valid * 3 + 2] = static_cast<double>(ev.res2);
@@ -370,6 +375,14 @@ void NativeContext::ReportCallbackFailure(napi_env env) {
   }
 }
 
+// The kernel is done with the slot: its iocb may be reused and the memory
+// of its buffers is no longer ours to keep.
+void NativeContext::FreeSlot(uint32_t slot) {
+  slots_[slot].busy = false;
+  slots_[slot].generation++;
+  slots_[slot].stores.clear();
+}
+
 void NativeContext::HoldLoop() {
   if (held_ || poll_ == nullptr) return;
   held_ = true;
@@ -402,6 +415,8 @@ void NativeContext::Teardown() {
     close(eventfd_);
     eventfd_ = -1;
   }
+  // io_destroy has waited for every request: their memory can go.
+  for (uint32_t i = 0; i < capacity_; i++) slots_[i].stores.clear();
   in_flight_ = 0;
   deferred_count_ = 0;
   if (held_) {

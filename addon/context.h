@@ -5,6 +5,7 @@
 
 #include <napi.h>
 #include <uv.h>
+#include <v8.h>
 
 #include <sys/uio.h>
 
@@ -46,6 +47,9 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
     uint32_t generation;
     bool busy;
     std::vector<struct iovec> iov;  // grows to the widest readv/writev seen
+    // The memory of every buffer the kernel may touch, held until the slot
+    // is freed: JavaScript cannot free it by detaching the ArrayBuffer.
+    std::vector<std::shared_ptr<v8::BackingStore>> stores;
   };
 
   Napi::Value Setup(const Napi::CallbackInfo& info);
@@ -67,6 +71,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   unsigned Reap();
   void HoldLoop();
   void ReleaseLoop();
+  void FreeSlot(uint32_t slot);
 
   EnvState* env_state_ = nullptr;
   Napi::ObjectReference owner_;        // weak while idle, strong while in flight
