@@ -95,13 +95,18 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   napi_get_uv_event_loop(env, &loop);
   poll_ = new uv_poll_t;
   r = uv_poll_init(loop, poll_, eventfd_);
-  if (r == 0) {
-    poll_->data = this;
-    r = uv_poll_start(poll_, UV_READABLE, OnPoll);
-  }
   if (r != 0) {
+    // Never initialized: nothing to uv_close.
+    delete poll_;
+    poll_ = nullptr;
     Teardown();
     return Napi::Number::New(env, r);  // libuv errors are -errno on Linux
+  }
+  poll_->data = this;
+  r = uv_poll_start(poll_, UV_READABLE, OnPoll);
+  if (r != 0) {
+    Teardown();
+    return Napi::Number::New(env, r);
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
 

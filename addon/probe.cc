@@ -12,17 +12,24 @@
 
 namespace {
 
-// Submits one iocb and waits up to a second for its completion.
-long RunOne(aio_context_t ctx, struct iocb* cb) {
+// Runs one iocb on a context of its own and waits up to a second for its
+// completion. The context is destroyed either way, so a request that timed
+// out cannot answer for the next one.
+long TryOne(struct iocb* cb) {
+  aio_context_t ctx = 0;
+  long r = kaio::Setup(1, &ctx);
+  if (r < 0) return r;
   struct iocb* list[1] = {cb};
-  long r = kaio::Submit(ctx, 1, list);
-  if (r < 0) return r;
-  struct io_event ev = {};
-  struct timespec timeout = {1, 0};
-  r = kaio::GetEvents(ctx, 1, 1, &ev, &timeout);
-  if (r < 0) return r;
-  if (r == 0) return -ETIMEDOUT;
-  return static_cast<long>(ev.res);
+  r = kaio::Submit(ctx, 1, list);
+  if (r >= 0) {
+    struct io_event ev = {};
+    struct timespec timeout = {1, 0};
+    r = kaio::GetEvents(ctx, 1, 1, &ev, &timeout);
+    if (r == 1) r = static_cast<long>(ev.res);
+    else if (r == 0) r = -ETIMEDOUT;
+  }
+  kaio::Destroy(ctx);
+  return r;
 }
 
 }  // namespace
@@ -31,21 +38,26 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   aio_context_t ctx = 0;
-  int r = kaio::Setup(4, &ctx);
-  out.Set("setup", Napi::Number::New(env, r));
-  if (r < 0) return out;
+  const int setup = kaio::Setup(1, &ctx);
+  out.Set("setup", Napi::Number::New(env, setup));
+  if (setup < 0) return out;
+  kaio::Destroy(ctx);
 
-  int fds[2] = {-1, -1};
-  long poll_res = -errno, nowait_res = -errno, fsync_res = -errno;
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+  long poll_res, nowait_res, fsync_res;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    poll_res = nowait_res = -errno;
+  } else {
     const char byte = 'x';
-    if (write(fds[1], &byte, 1) == 1) {
+    if (write(fds[1], &byte, 1) != 1) {
+      poll_res = nowait_res = -errno;
+    } else {
       struct iocb cb;
       std::memset(&cb, 0, sizeof(cb));
       cb.aio_lio_opcode = IOCB_CMD_POLL;
       cb.aio_fildes = static_cast<uint32_t>(fds[0]);
       cb.aio_buf = POLLIN;
-      poll_res = RunOne(ctx, &cb);
+      poll_res = TryOne(&cb);
 
       char sink;
       std::memset(&cb, 0, sizeof(cb));
@@ -54,22 +66,23 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
       cb.aio_buf = reinterpret_cast<uint64_t>(&sink);
       cb.aio_nbytes = 1;
       cb.aio_rw_flags = RWF_NOWAIT;
-      nowait_res = RunOne(ctx, &cb);
+      nowait_res = TryOne(&cb);
     }
     close(fds[0]);
     close(fds[1]);
   }
 
-  int mfd = memfd_create("linux-aio-probe", MFD_CLOEXEC);
-  if (mfd >= 0) {
+  const int mfd = memfd_create("linux-aio-probe", MFD_CLOEXEC);
+  if (mfd < 0) {
+    fsync_res = -errno;
+  } else {
     struct iocb cb;
     std::memset(&cb, 0, sizeof(cb));
     cb.aio_lio_opcode = IOCB_CMD_FSYNC;
     cb.aio_fildes = static_cast<uint32_t>(mfd);
-    fsync_res = RunOne(ctx, &cb);
+    fsync_res = TryOne(&cb);
     close(mfd);
   }
-  kaio::Destroy(ctx);
 
   out.Set("poll", Napi::Number::New(env, static_cast<double>(poll_res)));
   out.Set("nowait", Napi::Number::New(env, static_cast<double>(nowait_res)));

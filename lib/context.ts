@@ -379,7 +379,15 @@ export class AioContext implements AsyncDisposable {
     while (this.#queueHead < queue.length) {
       const r = queue[this.#queueHead];
       queue[this.#queueHead++] = undefined;
-      if (r !== undefined && r._state === RequestState.Queued) return r;
+      if (r !== undefined && r._state === RequestState.Queued) {
+        // Under a steady backlog the queue never empties: drop the taken
+        // head now and then, so it does not grow by one entry per request.
+        if (this.#queueHead >= 1024 && this.#queueHead * 2 >= queue.length) {
+          queue.splice(0, this.#queueHead);
+          this.#queueHead = 0;
+        }
+        return r;
+      }
     }
     this.#queue = [];
     this.#queueHead = 0;
@@ -450,7 +458,8 @@ export class AioContext implements AsyncDisposable {
 
   // The kernel is short of resources: the unsubmitted requests go back to the
   // head of the queue, in order, and are retried when a completion frees
-  // something (or shortly, when nothing is in flight to wake us).
+  // something or after a short wait, whichever comes first (what is in flight
+  // may be polls that never complete).
   #requeue(start: number, count: number): void {
     const back: AioRequest[] = [];
     for (let i = start; i < count; i++) {
@@ -463,7 +472,7 @@ export class AioContext implements AsyncDisposable {
     }
     this.#queue.splice(this.#queueHead, 0, ...back);
     this.#queued += back.length;
-    if (this.#inFlight === 0 && this.#retryTimer === undefined) {
+    if (this.#retryTimer === undefined) {
       this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#flush(); }, 1);
     }
   }

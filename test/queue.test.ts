@@ -89,4 +89,28 @@ describe('more requests than maxEvents (rule 5)', () => {
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ ok: true, once: true, submitted: 200, refused: 0, moreSyscallsThanBatches: true });
   });
+
+  it('EAGAIN while only a never-ending poll is in flight: the queued read is retried, not stranded', async function () {
+    const lib = syscallShim(scratch.dir, 'second-submit-eagain', `
+      static int calls;
+      if (n == SYS_io_submit && ++calls == 2) { errno = EAGAIN; return -1; }`);
+    if (lib === null) this.skip();
+    const r = await runNode(`
+      import { AioContext, constants } from ${JSON.stringify(ENTRY)};
+      import { openSync, constants as fs } from 'node:fs';
+      import { execFileSync } from 'node:child_process';
+      const fifo = ${JSON.stringify(scratch.dir)} + '/eagain-fifo';
+      execFileSync('mkfifo', [fifo]);
+      const ctx = new AioContext({ maxEvents: 8 });
+      const poll = ctx.poll(openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK), constants.POLLIN);
+      await Promise.resolve();
+      const c = await ctx.read(openSync(${JSON.stringify(path)}, 'r'), Buffer.alloc(8), 0);
+      const s = ctx.stats();
+      await ctx.close();
+      console.log(JSON.stringify({ res: c.res, submitSyscalls: s.submitSyscalls, poll: (await poll).cancelled }));
+    `, { timeoutMs: 10000, env: preloadEnv(lib!) });
+    expect(r.timedOut, 'the queued read was stranded').to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ res: 8, submitSyscalls: 3, poll: true });
+  });
 });
