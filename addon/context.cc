@@ -135,7 +135,7 @@ NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, uint16_t opcode,
                                                int fd, int64_t offset,
                                                uint32_t rw_flags,
                                                int32_t ioprio) {
-  if (closed_ || slot >= capacity_ || slots_[slot].busy) return nullptr;
+  if (!SlotFree(slot)) return nullptr;
   Slot* s = &slots_[slot];
   std::memset(&s->cb, 0, sizeof(s->cb));
   s->cb.aio_data = DataOf(slot, s->generation);
@@ -153,11 +153,25 @@ NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, uint16_t opcode,
   return s;
 }
 
+bool NativeContext::SlotFree(uint32_t slot) const {
+  return !closed_ && slot < capacity_ && !slots_[slot].busy;
+}
+
+// prepRW and prepVec share their arguments:
+// (slot, opcode, fd, buffer or buffers, position, rwFlags, ioprio).
+NativeContext::Slot* NativeContext::PrepReadWrite(const Napi::CallbackInfo& info,
+                                                  uint32_t slot) {
+  return PrepCommon(slot, static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
+                    info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
+                    info[5].As<Napi::Number>().Uint32Value(),
+                    info[6].As<Napi::Number>().Int32Value());
+}
+
 // prepRW(slot, opcode, fd, view, position, rwFlags, ioprio) -> 0 or -EINVAL
 Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (closed_ || slot >= capacity_ || slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
   std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
   stores.resize(1);
   void* data;
@@ -166,11 +180,7 @@ Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
     stores.clear();
     return Napi::Number::New(env, -EINVAL);
   }
-  Slot* s = PrepCommon(slot,
-                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
-                       info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
-                       info[5].As<Napi::Number>().Uint32Value(),
-                       info[6].As<Napi::Number>().Int32Value());
+  Slot* s = PrepReadWrite(info, slot);
   s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
   s->cb.aio_nbytes = length;
   return Napi::Number::New(env, 0);
@@ -182,7 +192,7 @@ Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
   Napi::Array views = info[3].As<Napi::Array>();
   const uint32_t count = views.Length();
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (closed_ || slot >= capacity_ || slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
   std::vector<struct iovec>& iov = slots_[slot].iov;
   std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
   if (iov.size() < count) iov.resize(count);
@@ -193,11 +203,7 @@ Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
       return Napi::Number::New(env, -EINVAL);
     }
   }
-  Slot* s = PrepCommon(slot,
-                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
-                       info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
-                       info[5].As<Napi::Number>().Uint32Value(),
-                       info[6].As<Napi::Number>().Int32Value());
+  Slot* s = PrepReadWrite(info, slot);
   s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
   s->cb.aio_nbytes = count;
   return Napi::Number::New(env, 0);

@@ -63,8 +63,10 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
 
+  bool SlotFree(uint32_t slot) const;
   Slot* PrepCommon(uint32_t slot, uint16_t opcode, int fd, int64_t offset,
                    uint32_t rw_flags, int32_t ioprio);
+  Slot* PrepReadWrite(const Napi::CallbackInfo& info, uint32_t slot);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
   static void ReportCallbackFailure(napi_env env);
