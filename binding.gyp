@@ -6,6 +6,7 @@
         "addon/binding.cc",
         "addon/buffers.cc",
         "addon/context.cc",
+        "addon/fd.cc",
         "addon/kaio.cc",
         "addon/probe.cc"
       ],

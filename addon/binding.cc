@@ -9,6 +9,7 @@
 
 #include "buffers.h"
 #include "context.h"
+#include "fd.h"
 #include "probe.h"
 
 namespace {
@@ -62,6 +63,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addressOf", Napi::Function::New<AddressOf>(env, "addressOf"));
   exports.Set("dioAlignment", Napi::Function::New<DioAlignment>(env, "dioAlignment"));
   exports.Set("probe", Napi::Function::New<Probe>(env, "probe"));
+  exports.Set("statusFlags", Napi::Function::New<StatusFlags>(env, "statusFlags"));
+  exports.Set("seek", Napi::Function::New<Seek>(env, "seek"));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -37,6 +37,8 @@ export interface Binding {
   addressOf(view: ArrayBufferView): number;
   dioAlignment(fd: number, path: string): [number, number] | number;
   probe(): { setup: number; poll?: number; fsync?: number; nowait?: number };
+  statusFlags(fd: number): number;
+  seek(fd: number, offset: number, whence: number): number;
   constants: Record<string, number>;
 }
 

@@ -1,0 +1,311 @@
+// FileHandles of linux-aio/promises: node's own FileHandle objects (so they
+// are `instanceof` it and work with http2, postMessage and GC close), given a
+// prototype that inherits from node's and overrides the hot methods.
+//
+// Every override recognizes only the plain, valid forms of its arguments and
+// hands anything else to node's own method, unchanged: node validates, node
+// throws, node's errors. A kernel read that fails for any reason is redone
+// by node too, so errors are node's to the letter.
+import { fstatSync, constants as fsConstants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
+import { type AioContext } from './context.js';
+import { errnoError } from './errors.js';
+import { binding } from './native.js';
+import { policyStats, readRoute, recordKernel, rwFlagsFor, writeRoute } from './policy.js';
+import { sharedContext } from './shared-context.js';
+
+const { S_IFMT, S_IFREG } = fsConstants;
+const SEEK_SET = 0;
+const SEEK_CUR = 1;
+const IOV_MAX = 1024;
+// node:fs limits (lib/internal/fs/utils.js).
+const READ_FILE_CHUNK = 512 * 1024;
+const READ_FILE_DEPTH = 8;
+const IO_MAX_LENGTH = 2 ** 31 - 1;
+
+type AnyFn = (...args: any[]) => any;
+
+interface Internals {
+  proto: object;
+  nodeProto: Record<string, AnyFn>;
+  ref: symbol;
+  unref: symbol;
+}
+
+let internals: Internals | null | undefined;
+const statusFlagsOf = new WeakMap<object, number>();
+
+function nullProto<T extends object>(o: T): T {
+  return Object.assign(Object.create(null), o);
+}
+
+function isSafePosition(p: unknown): p is number {
+  return typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
+}
+
+function isIndex(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+function bytesOf(view: ArrayBufferView, offset: number, length: number): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset + offset, length);
+}
+
+/** The plain forms of read(): (view, offset?, length?, position), (view, opts), (opts). */
+function planRead(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
+  { buffer: ArrayBufferView; offset: number; length: number; position: number } | null {
+  let buffer = a0;
+  let offset = a1;
+  let length = a2;
+  let position = a3;
+  if (!ArrayBuffer.isView(buffer)) {
+    if (buffer === null || typeof buffer !== 'object') return null;
+    ({ buffer, offset = 0, length, position = null } = buffer as Record<string, unknown>);
+    if (!ArrayBuffer.isView(buffer)) return null;
+  } else if (offset !== null && typeof offset === 'object') {
+    ({ offset = 0, length, position = null } = offset as Record<string, unknown>);
+  }
+  const view = buffer as ArrayBufferView;
+  offset ??= 0;
+  if (!isIndex(offset)) return null;
+  length ??= view.byteLength - offset;
+  if (!isIndex(length) || length === 0 || offset + length > view.byteLength) return null;
+  if (!isSafePosition(position)) return null;
+  return { buffer: view, offset, length, position };
+}
+
+/** The plain forms of write() with a buffer: (view, offset?, length?, position), (view, opts). */
+function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
+  { buffer: ArrayBufferView; offset: number; length: number; position: number } | null {
+  if (!ArrayBuffer.isView(a0) || a0.byteLength === 0) return null;
+  let offset = a1;
+  let length = a2;
+  let position = a3;
+  if (offset !== null && typeof offset === 'object') {
+    ({ offset = 0, length, position = null } = offset as Record<string, unknown>);
+  }
+  offset ??= 0;
+  if (!isIndex(offset)) return null;
+  if (typeof length !== 'number') length = a0.byteLength - offset;
+  if (!isIndex(length) || length === 0 || offset + (length as number) > a0.byteLength) return null;
+  if (!isSafePosition(position)) return null;
+  return { buffer: a0, offset, length: length as number, position };
+}
+
+function planVector(buffers: unknown, position: unknown): ArrayBufferView[] | null {
+  if (!Array.isArray(buffers) || buffers.length === 0 || buffers.length > IOV_MAX) return null;
+  if (!buffers.every((b) => ArrayBuffer.isView(b))) return null;
+  return isSafePosition(position) ? buffers : null;
+}
+
+/** The context to use for `fh`, or null when the call must go to node as it is. */
+function kernelFor(fh: FileHandle): AioContext | null {
+  if (fh.fd === -1) return null; // node rejects with its 'file closed' EBADF
+  const ctx = sharedContext();
+  return ctx !== null && !ctx.closed ? ctx : null;
+}
+
+/**
+ * Runs `kernel` with the handle referenced as node's own operations do, so
+ * close() waits for it; `fallback` (node's method) runs, still referenced,
+ * when the kernel path returns undefined.
+ */
+async function withRef<T>(fh: FileHandle, kernel: () => Promise<T | undefined>, fallback: () => Promise<T>): Promise<T> {
+  const h = fh as unknown as Record<symbol, () => void>;
+  const { ref, unref } = internals!;
+  h[ref]();
+  try {
+    const result = await kernel();
+    if (result !== undefined) return result;
+    policyStats.fallbacks++;
+    return await fallback();
+  } finally {
+    h[unref]();
+  }
+}
+
+function delegate(fh: FileHandle, name: string, args: unknown[]): Promise<any> {
+  policyStats.threadpool++;
+  return internals!.nodeProto[name].apply(fh, args);
+}
+
+const overrides = {
+  read(this: FileHandle, ...args: unknown[]) {
+    const ctx = kernelFor(this);
+    const plan = ctx && planRead(args[0], args[1], args[2], args[3]);
+    if (!plan) return delegate(this, 'read', args);
+    const { buffer, offset, length, position } = plan;
+    const route = readRoute(statusFlagsOf.get(this)!);
+    return withRef(this, async () => {
+      const c = await ctx!.read(this.fd, bytesOf(buffer, offset, length), position, { rwFlags: rwFlagsFor(route) });
+      if (c.res < 0) return undefined;
+      recordKernel(route);
+      return nullProto({ bytesRead: c.res, buffer });
+    }, () => internals!.nodeProto.read.call(this, buffer, offset, length, position));
+  },
+
+  readv(this: FileHandle, ...args: unknown[]) {
+    const ctx = kernelFor(this);
+    const buffers = ctx && planVector(args[0], args[1]);
+    if (!buffers) return delegate(this, 'readv', args);
+    const route = readRoute(statusFlagsOf.get(this)!);
+    return withRef(this, async () => {
+      const c = await ctx!.readv(this.fd, buffers, args[1] as number, { rwFlags: rwFlagsFor(route) });
+      if (c.res < 0) return undefined;
+      recordKernel(route);
+      return nullProto({ bytesRead: c.res, buffers: args[0] });
+    }, () => internals!.nodeProto.readv.apply(this, args));
+  },
+
+  write(this: FileHandle, ...args: unknown[]) {
+    const ctx = kernelFor(this);
+    const plan = ctx && planWrite(args[0], args[1], args[2], args[3]);
+    if (!plan) return delegate(this, 'write', args);
+    const { buffer, offset, length, position } = plan;
+    const route = writeRoute(statusFlagsOf.get(this)!, position + length, () => fstatSync(this.fd).size);
+    if (route === 'threadpool') return delegate(this, 'write', args);
+    return withRef(this, async () => {
+      const c = await ctx!.write(this.fd, bytesOf(buffer, offset, length), position);
+      if (c.res < 0) return undefined;
+      recordKernel(route);
+      return nullProto({ bytesWritten: c.res, buffer });
+    }, () => internals!.nodeProto.write.call(this, buffer, offset, length, position));
+  },
+
+  writev(this: FileHandle, ...args: unknown[]) {
+    const ctx = kernelFor(this);
+    const buffers = ctx && planVector(args[0], args[1]);
+    if (!buffers) return delegate(this, 'writev', args);
+    const position = args[1] as number;
+    const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+    const route = writeRoute(statusFlagsOf.get(this)!, position + total, () => fstatSync(this.fd).size);
+    if (route === 'threadpool') return delegate(this, 'writev', args);
+    return withRef(this, async () => {
+      const c = await ctx!.writev(this.fd, buffers, position);
+      if (c.res < 0) return undefined;
+      recordKernel(route);
+      return nullProto({ bytesWritten: c.res, buffers: args[0] });
+    }, () => internals!.nodeProto.writev.apply(this, args));
+  },
+
+  sync(this: FileHandle) {
+    return syncVia(this, 'sync');
+  },
+
+  datasync(this: FileHandle) {
+    return syncVia(this, 'datasync');
+  },
+
+  readFile(this: FileHandle, ...args: unknown[]) {
+    const ctx = kernelFor(this);
+    const options = ctx && plainReadFileOptions(args[0], false);
+    if (!options) return delegate(this, 'readFile', args);
+    return withRef(this, () => readRest(this, ctx!, options), () => internals!.nodeProto.readFile.apply(this, args));
+  },
+};
+
+// fsync is run by the kernel from a workqueue: never redone, since a
+// writeback error is reported only once.
+function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
+  const ctx = kernelFor(fh);
+  if (!ctx) return delegate(fh, name, []);
+  return withRef(fh, async () => {
+    const c = await (name === 'sync' ? ctx.fsync(fh.fd) : ctx.fdsync(fh.fd));
+    if (c.res < 0) throw errnoError(c.res, name === 'sync' ? 'fsync' : 'fdatasync');
+    recordKernel('kernel');
+    return null;
+  }, async () => null).then(() => undefined);
+}
+
+export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
+
+/** Options readFile accepts without node having to validate anything; null otherwise. */
+export function plainReadFileOptions(options: unknown, allowFlag: boolean): ReadFileOptions | null {
+  if (options === undefined || options === null) return { encoding: null, signal: undefined };
+  if (typeof options === 'string') return Buffer.isEncoding(options) ? { encoding: options, signal: undefined } : null;
+  if (typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return null;
+  const { encoding, signal, flag, ...rest } = options as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return null;
+  if (encoding !== undefined && encoding !== null && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
+  if (flag !== undefined && !(allowFlag && flag === 'r')) return null;
+  return { encoding: (encoding ?? null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
+}
+
+/** Node's AbortError, as node:fs/promises rejects with it. */
+export class AbortError extends Error {
+  code = 'ABORT_ERR';
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+}
+
+// FileHandle.readFile: from the current position to the end of a regular
+// file, in parallel NOWAIT chunks, leaving the position where node would.
+async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: ReadFileOptions): Promise<Buffer | string | undefined> {
+  checkAborted(signal);
+  const fd = fh.fd;
+  const st = fstatSync(fd);
+  if ((st.mode & S_IFMT) !== S_IFREG || st.size === 0 || st.size > IO_MAX_LENGTH) return undefined;
+  const start = binding!.seek(fd, 0, SEEK_CUR);
+  if (start < 0) return undefined;
+  const want = Math.max(0, st.size - start);
+  const out = Buffer.allocUnsafeSlow(want);
+  const route = readRoute(statusFlagsOf.get(fh)!);
+  let total = 0;
+  chunks: for (let at = 0; at < want; at += READ_FILE_CHUNK * READ_FILE_DEPTH) {
+    checkAborted(signal);
+    const sizes: number[] = [];
+    const batch = [];
+    for (let i = 0; i < READ_FILE_DEPTH && at + i * READ_FILE_CHUNK < want; i++) {
+      const from = at + i * READ_FILE_CHUNK;
+      sizes.push(Math.min(READ_FILE_CHUNK, want - from));
+      batch.push(ctx.read(fd, out.subarray(from, from + sizes[i]), start + from, { rwFlags: rwFlagsFor(route) }));
+    }
+    const done = await Promise.all(batch);
+    // Node reads what the kernel could not; the position has not moved yet.
+    if (done.some((c) => c.res < 0)) return undefined;
+    for (let i = 0; i < done.length; i++) {
+      total += done[i].res;
+      if (done[i].res < sizes[i]) break chunks; // the file ended early
+    }
+  }
+  binding!.seek(fd, start + total, SEEK_SET);
+  recordKernel(route);
+  const data = total === want ? out : out.subarray(0, total);
+  return encoding ? data.toString(encoding) : data;
+}
+
+/** Gives `fh` (a node FileHandle) the linux-aio methods; returns it. */
+export function adopt(fh: FileHandle): FileHandle {
+  if (internals === undefined) internals = buildInternals(fh);
+  if (internals === null || binding === null) return fh;
+  const flags = binding.statusFlags(fh.fd);
+  if (flags < 0) return fh;
+  statusFlagsOf.set(fh, flags);
+  // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
+  // reference count (withRef), so close waits for them as for its own.
+  Object.setPrototypeOf(fh, internals.proto);
+  return fh;
+}
+
+function buildInternals(sample: FileHandle): Internals | null {
+  const nodeProto = Object.getPrototypeOf(sample) as Record<string | symbol, AnyFn>;
+  const symbols = Object.getOwnPropertySymbols(nodeProto);
+  const ref = symbols.find((s) => s.description === 'kRef');
+  const unref = symbols.find((s) => s.description === 'kUnref');
+  // Without node's reference counting, close() could not wait for our
+  // requests: then every call stays with node.
+  if (ref === undefined || unref === undefined) return null;
+  const proto = Object.create(nodeProto);
+  for (const [name, fn] of Object.entries(overrides)) {
+    Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
+  }
+  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ref, unref };
+}
