@@ -93,6 +93,17 @@ function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
   return { buffer: a0, offset, length: length as number, position };
 }
 
+/** What is left of `views` once their first `skip` bytes are filled. */
+function viewsAfter(views: readonly ArrayBufferView[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const v of views) {
+    const drop = Math.min(skip, v.byteLength);
+    skip -= drop;
+    if (drop < v.byteLength) out.push(bytesOf(v, drop, v.byteLength - drop));
+  }
+  return out;
+}
+
 function planVector(buffers: unknown, position: unknown): ArrayBufferView[] | null {
   if (!Array.isArray(buffers) || buffers.length === 0 || buffers.length > IOV_MAX) return null;
   if (!buffers.every((b) => ArrayBuffer.isView(b))) return null;
@@ -137,12 +148,21 @@ const overrides = {
     if (!plan) return delegate(this, 'read', args);
     const { buffer, offset, length, position } = plan;
     const route = readRoute(statusFlagsOf.get(this)!);
+    const nodeRead = internals!.nodeProto.read;
     return withRef(this, async () => {
       const c = await ctx!.read(this.fd, bytesOf(buffer, offset, length), position, { rwFlags: rwFlagsFor(route) });
       if (c.res < 0) return undefined;
       recordKernel(route);
-      return nullProto({ bytesRead: c.res, buffer });
-    }, () => internals!.nodeProto.read.call(this, buffer, offset, length, position));
+      let bytesRead = c.res;
+      if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < length) {
+        // The page cache held only the start of the range; a plain pread
+        // would not stop there, so the rest comes from the threadpool.
+        policyStats.fallbacks++;
+        const rest = await nodeRead.call(this, buffer, offset + bytesRead, length - bytesRead, position + bytesRead);
+        bytesRead += rest.bytesRead;
+      }
+      return nullProto({ bytesRead, buffer });
+    }, () => nodeRead.call(this, buffer, offset, length, position));
   },
 
   readv(this: FileHandle, ...args: unknown[]) {
@@ -150,11 +170,19 @@ const overrides = {
     const buffers = ctx && planVector(args[0], args[1]);
     if (!buffers) return delegate(this, 'readv', args);
     const route = readRoute(statusFlagsOf.get(this)!);
+    const position = args[1] as number;
+    const total = buffers.reduce((n, b) => n + b.byteLength, 0);
     return withRef(this, async () => {
-      const c = await ctx!.readv(this.fd, buffers, args[1] as number, { rwFlags: rwFlagsFor(route) });
+      const c = await ctx!.readv(this.fd, buffers, position, { rwFlags: rwFlagsFor(route) });
       if (c.res < 0) return undefined;
       recordKernel(route);
-      return nullProto({ bytesRead: c.res, buffers: args[0] });
+      let bytesRead = c.res;
+      if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < total) {
+        policyStats.fallbacks++; // as in read(): the rest from the threadpool
+        const rest = await internals!.nodeProto.readv.call(this, viewsAfter(buffers, bytesRead), position + bytesRead);
+        bytesRead += rest.bytesRead;
+      }
+      return nullProto({ bytesRead, buffers: args[0] });
     }, () => internals!.nodeProto.readv.apply(this, args));
   },
 
@@ -199,7 +227,9 @@ const overrides = {
 
   readFile(this: FileHandle, ...args: unknown[]) {
     const ctx = kernelFor(this);
-    const options = ctx && plainReadFileOptions(args[0], false);
+    // O_DIRECT: node's unaligned reads fail with EINVAL, and so must ours.
+    const buffered = ((statusFlagsOf.get(this) ?? 0) & fsConstants.O_DIRECT) === 0;
+    const options = ctx && buffered && plainReadFileOptions(args[0], false);
     if (!options) return delegate(this, 'readFile', args);
     return withRef(this, () => readRest(this, ctx!, options), () => internals!.nodeProto.readFile.apply(this, args));
   },
@@ -269,11 +299,14 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
       batch.push(ctx.read(fd, out.subarray(from, from + sizes[i]), start + from, { rwFlags: rwFlagsFor(route) }));
     }
     const done = await Promise.all(batch);
-    // Node reads what the kernel could not; the position has not moved yet.
-    if (done.some((c) => c.res < 0)) return undefined;
     for (let i = 0; i < done.length; i++) {
-      total += done[i].res;
-      if (done[i].res < sizes[i]) break chunks; // the file ended early
+      const { res } = done[i];
+      // An error, or a NOWAIT read the page cache served only in part (short
+      // before the size fstat gave): node reads it all instead. The position
+      // has not moved yet.
+      if (res < 0 || (res < sizes[i] && total + res < want)) return undefined;
+      total += res;
+      if (res < sizes[i]) break chunks;
     }
   }
   binding!.seek(fd, start + total, SEEK_SET);
