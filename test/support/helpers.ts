@@ -107,10 +107,11 @@ export function runNode(source: string, options: { timeoutMs?: number; args?: st
  * Compiles a C file that replaces glibc's syscall() for the syscall numbers
  * it handles and passes every other through, for LD_PRELOAD into a child
  * Node. `body` runs with `n` (the number) and `a[0..5]` (the arguments) and
- * may `return`; `real(...)` is the genuine syscall(). Returns the .so path,
+ * may `return`; `real(...)` is the genuine syscall(); `prelude` goes before
+ * the function (includes, state). Returns the .so path,
  * or null where no C compiler is available.
  */
-export function syscallShim(dir: string, name: string, body: string): string | null {
+export function syscallShim(dir: string, name: string, body: string, prelude = ''): string | null {
   const source = join(dir, `${name}.c`);
   const lib = join(dir, `${name}.so`);
   writeFileSync(source, `
@@ -119,6 +120,7 @@ export function syscallShim(dir: string, name: string, body: string): string | n
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
+${prelude}
 static long (*real)(long, ...);
 long syscall(long n, ...) {
   va_list ap; long a[6]; int i;

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import { closeSync, fsyncSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ENTRY, preloadEnv, runNode, scratchDir, syscallShim } from './support/helpers.js';
+
+const PROMISES = ENTRY.replace('index.js', 'promises.js');
+const BLOCK = 4096;
+
+// The never-block policy, checked by what reached io_submit: a shim looks at
+// every iocb the process submits and counts buffered reads without
+// RWF_NOWAIT (there must be none) and with it.
+const AUDIT_PRELUDE = `
+#include <fcntl.h>
+#include <stdio.h>
+#include <linux/aio_abi.h>
+#include <linux/fs.h>
+static long buffered_nowait, buffered_blocking, direct;
+__attribute__((destructor)) static void report(void) {
+  fprintf(stderr, "AUDIT %ld %ld %ld\\n", buffered_nowait, buffered_blocking, direct);
+}`;
+const AUDIT_BODY = `
+if (n == SYS_io_submit) {
+  struct iocb **cbs = (struct iocb **)a[2];
+  for (long i = 0; i < a[1]; i++) {
+    struct iocb *cb = cbs[i];
+    if (cb->aio_lio_opcode != IOCB_CMD_PREAD && cb->aio_lio_opcode != IOCB_CMD_PREADV &&
+        cb->aio_lio_opcode != IOCB_CMD_PWRITE && cb->aio_lio_opcode != IOCB_CMD_PWRITEV) continue;
+    int fl = fcntl(cb->aio_fildes, F_GETFL);
+    if (fl >= 0 && (fl & O_DIRECT)) direct++;
+    else if (cb->aio_rw_flags & RWF_NOWAIT) buffered_nowait++;
+    else buffered_blocking++;
+  }
+}`;
+
+function dropCaches(): string | null {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '1');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('the never-block policy', function () {
+  this.timeout(120000);
+  const scratch = scratchDir();
+  const path = join(scratch.dir, 'cold');
+  const blocks = 16384; // 64 MiB
+  before(() => {
+    // Each block starts with its own index, so any read can be checked.
+    const fd = openSync(path, 'w');
+    const chunk = Buffer.alloc(BLOCK * 256, 0x5c);
+    for (let b = 0; b < blocks; b += 256) {
+      for (let i = 0; i < 256; i++) chunk.writeUInt32LE(b + i, i * BLOCK);
+      writeSync(fd, chunk);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+  });
+  after(() => scratch.cleanup());
+
+  it('cold cache: random reads return the right bytes, misses go to the threadpool, no buffered request reaches io_submit without RWF_NOWAIT', async function () {
+    const lib = syscallShim(scratch.dir, 'audit-submit', AUDIT_BODY, AUDIT_PRELUDE);
+    if (lib === null) this.skip();
+    const denied = dropCaches();
+    if (denied !== null) {
+      console.log(`      (skipped: cannot drop the page cache: ${denied})`);
+      this.skip();
+    }
+    const r = await runNode(`
+      import * as fs from ${JSON.stringify(PROMISES)};
+      const fh = await fs.open(${JSON.stringify(path)}, 'r');
+      let x = 12345, bad = 0;
+      const one = async () => {
+        for (let i = 0; i < 50; i++) {
+          x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+          const block = (x >>> 0) % ${blocks};
+          const { bytesRead, buffer } = await fh.read(Buffer.alloc(${BLOCK}), 0, ${BLOCK}, block * ${BLOCK});
+          if (bytesRead !== ${BLOCK} || buffer.readUInt32LE(0) !== block || buffer[5] !== 0x5c) bad++;
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, one));
+      // Now warm: the same file read again is served by NOWAIT hits.
+      const whole = await fs.readFile(${JSON.stringify(path)});
+      for (let b = 0; b < ${blocks}; b += 997) if (whole.readUInt32LE(b * ${BLOCK}) !== b) bad++;
+      const again = await fh.read(Buffer.alloc(${BLOCK}), 0, ${BLOCK}, 0);
+      if (again.buffer.readUInt32LE(0) !== 0) bad++;
+      await fh.close();
+      console.log(JSON.stringify({ bad, length: whole.length, ...fs.stats() }));
+    `, { env: preloadEnv(lib!), timeoutMs: 100000 });
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout);
+    const audit = /AUDIT (\d+) (\d+) (\d+)/.exec(r.stderr);
+    expect(audit, r.stderr).to.not.equal(null);
+    const [nowait, blocking] = [Number(audit![1]), Number(audit![2])];
+    expect(out.bad).to.equal(0);
+    expect(out.length).to.equal(blocks * BLOCK);
+    expect(out.fallbacks, 'cold reads missed the page cache and went to the threadpool').to.be.greaterThan(0);
+    expect(out.nowaitHits, 'warm reads were served by the kernel').to.be.greaterThan(0);
+    expect(blocking, 'buffered reads submitted without RWF_NOWAIT').to.equal(0);
+    expect(nowait).to.be.at.least(out.nowaitHits);
+  });
+
+  it('buffered writes never reach io_submit; fsync does', async function () {
+    const lib = syscallShim(scratch.dir, 'audit-submit', AUDIT_BODY, AUDIT_PRELUDE);
+    if (lib === null) this.skip();
+    const target = join(scratch.dir, 'writes');
+    const r = await runNode(`
+      import * as fs from ${JSON.stringify(PROMISES)};
+      const fh = await fs.open(${JSON.stringify(target)}, 'w+');
+      for (let i = 0; i < 20; i++) await fh.write(Buffer.alloc(4096, i), 0, 4096, i * 4096);
+      await fh.writev([Buffer.alloc(10), Buffer.alloc(20)], 0);
+      await fh.sync();
+      await fh.close();
+      console.log(JSON.stringify(fs.stats()));
+    `, { env: preloadEnv(lib!) });
+    expect(r.code, r.stderr).to.equal(0);
+    const s = JSON.parse(r.stdout);
+    const audit = /AUDIT (\d+) (\d+) (\d+)/.exec(r.stderr)!;
+    expect(Number(audit[2]), 'buffered writes at io_submit').to.equal(0);
+    expect(s.threadpool).to.be.at.least(21);
+    expect(s.kernel).to.be.at.least(1); // the fsync
+  });
+});
