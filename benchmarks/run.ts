@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { AioContext } from '../lib/index.js';
+import * as aioFs from '../lib/promises.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -104,6 +105,17 @@ function fsPromisesRunner(path: string): Runner {
   };
 }
 
+function dropInRunner(path: string): Runner {
+  return async (blocks) => {
+    const fh = await aioFs.open(path, 'r');
+    try {
+      return await lanes(blocks, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
+    } finally {
+      await fh.close();
+    }
+  };
+}
+
 function readSyncRunner(path: string): Runner {
   return async (blocks) => {
     const fd = openSync(path, 'r');
@@ -130,6 +142,7 @@ async function main(): Promise<void> {
     const blocks = offsets(1 << 20, 0x5eed);
     const runners: [string, Runner][] = [
       ['AioContext.read', aioRunner(path)],
+      ['linux-aio/promises FileHandle.read', dropInRunner(path)],
       ['fs.promises FileHandle.read', fsPromisesRunner(path)],
       ['fs.readSync loop (blocks the loop)', readSyncRunner(path)],
     ];
