@@ -5,7 +5,7 @@
 // for reference. Same file, same offsets, every result checked; the runs are
 // interleaved and the median of each is reported with the ratio.
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open as nodeOpen } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -94,20 +94,10 @@ function aioRunner(path: string): Runner {
   };
 }
 
-function fsPromisesRunner(path: string): Runner {
+// FileHandle.read at the same depth, through node:fs/promises or the drop-in.
+function fileHandleRunner(path: string, open: typeof nodeOpen): Runner {
   return async (blocks) => {
     const fh = await open(path, 'r');
-    try {
-      return await lanes(blocks, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
-    } finally {
-      await fh.close();
-    }
-  };
-}
-
-function dropInRunner(path: string): Runner {
-  return async (blocks) => {
-    const fh = await aioFs.open(path, 'r');
     try {
       return await lanes(blocks, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
     } finally {
@@ -142,8 +132,8 @@ async function main(): Promise<void> {
     const blocks = offsets(1 << 20, 0x5eed);
     const runners: [string, Runner][] = [
       ['AioContext.read', aioRunner(path)],
-      ['linux-aio/promises FileHandle.read', dropInRunner(path)],
-      ['fs.promises FileHandle.read', fsPromisesRunner(path)],
+      ['linux-aio/promises FileHandle.read', fileHandleRunner(path, aioFs.open)],
+      ['fs.promises FileHandle.read', fileHandleRunner(path, nodeOpen)],
       ['fs.readSync loop (blocks the loop)', readSyncRunner(path)],
     ];
     const rates = new Map<string, number[]>(runners.map(([name]) => [name, []]));
