@@ -10,10 +10,11 @@ import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 import { type AioContext } from './context.js';
-import { errnoError } from './errors.js';
+import { errnoError, invalidArgType } from './errors.js';
 import { binding } from './native.js';
 import { policyStats, readRoute, recordKernel, rwFlagsFor, writeRoute } from './policy.js';
 import { sharedContext } from './shared-context.js';
+import { validateInteger } from './validate.js';
 
 const { S_IFMT, S_IFREG } = fsConstants;
 const SEEK_SET = 0;
@@ -112,7 +113,7 @@ function planVector(buffers: unknown, position: unknown): ArrayBufferView[] | nu
 
 /** The context to use for `fh`, or null when the call must go to node as it is. */
 function kernelFor(fh: FileHandle): AioContext | null {
-  if (fh.fd === -1) return null; // node rejects with its 'file closed' EBADF
+  if (fh.fd === -1 || !internals) return null; // node rejects with its 'file closed' EBADF
   const ctx = sharedContext();
   return ctx !== null && !ctx.closed ? ctx : null;
 }
@@ -141,7 +142,75 @@ function delegate(fh: FileHandle, name: string, args: unknown[]): Promise<any> {
   return internals!.nodeProto[name].apply(fh, args);
 }
 
+export interface ReadChunksOptions {
+  /** Bytes per read, and at most per chunk. Default 65536. */
+  chunkSize?: number;
+  /** Reads kept in flight. Default 4. */
+  depth?: number;
+  /** First byte to read. Default 0. */
+  start?: number;
+  /** Last byte to read, inclusive (as in createReadStream). Default: to the end of the file. */
+  end?: number;
+  signal?: AbortSignal;
+}
+
+/** A node FileHandle from linux-aio/promises. */
+export interface AioFileHandle extends FileHandle {
+  /**
+   * The file from `start` to `end` (inclusive) as Buffers in file order,
+   * with `depth` reads in flight. Each read takes the never-block policy's
+   * path; breaking out of the loop stops reading.
+   */
+  readChunks(options?: ReadChunksOptions): AsyncIterableIterator<Buffer>;
+}
+
+function chunkOptions(options: unknown): Required<Omit<ReadChunksOptions, 'signal'>> & { signal?: AbortSignal } {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+  const o = options as ReadChunksOptions;
+  const chunkSize = o.chunkSize === undefined ? 65536 : validateInteger(o.chunkSize, 'options.chunkSize', 1, 2 ** 30);
+  const depth = o.depth === undefined ? 4 : validateInteger(o.depth, 'options.depth', 1, 1024);
+  const start = o.start === undefined ? 0 : validateInteger(o.start, 'options.start', 0, Number.MAX_SAFE_INTEGER);
+  const end = o.end === undefined || o.end === Infinity
+    ? Infinity : validateInteger(o.end, 'options.end', start, Number.MAX_SAFE_INTEGER);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', o.signal);
+  }
+  return { chunkSize, depth, start, end, signal: o.signal };
+}
+
+async function* readChunks(fh: FileHandle, options: ReturnType<typeof chunkOptions>): AsyncGenerator<Buffer> {
+  const { chunkSize, depth, end, signal } = options;
+  let next = options.start;
+  const inFlight: Promise<{ bytesRead: number; buffer: Buffer }>[] = [];
+  const launch = () => {
+    if (next > end) return;
+    const length = Math.min(chunkSize, end - next + 1);
+    // Settled either way: a read abandoned by an early exit must not reject unhandled.
+    const read = fh.read(Buffer.allocUnsafe(length), 0, length, next) as Promise<{ bytesRead: number; buffer: Buffer }>;
+    read.catch(() => {});
+    inFlight.push(read);
+    next += length;
+  };
+  for (let i = 0; i < depth; i++) launch();
+  while (inFlight.length > 0) {
+    checkAborted(signal);
+    const { bytesRead, buffer } = await inFlight.shift()!;
+    checkAborted(signal);
+    if (bytesRead === 0) return;
+    // read() finishes partial NOWAIT answers, so a short read is the end of the file.
+    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    if (bytesRead < buffer.length) return;
+    launch();
+  }
+}
+
 const overrides = {
+  readChunks(this: FileHandle, options?: ReadChunksOptions): AsyncIterableIterator<Buffer> {
+    return readChunks(this, chunkOptions(options));
+  },
+
+
   read(this: FileHandle, ...args: unknown[]) {
     const ctx = kernelFor(this);
     const plan = ctx && planRead(args[0], args[1], args[2], args[3]);
@@ -316,16 +385,19 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
 }
 
 /** Gives `fh` (a node FileHandle) the linux-aio methods; returns it. */
-export function adopt(fh: FileHandle): FileHandle {
+export function adopt(fh: FileHandle): AioFileHandle {
   if (internals === undefined) internals = buildInternals(fh);
-  if (internals === null || binding === null) return fh;
-  const flags = binding.statusFlags(fh.fd);
-  if (flags < 0) return fh;
-  statusFlagsOf.set(fh, flags);
+  if (internals === null) {
+    // No node internals to hook: node's methods as they are, plus readChunks.
+    Object.defineProperty(fh, 'readChunks', { value: overrides.readChunks, writable: true, configurable: true });
+    return fh as AioFileHandle;
+  }
+  const flags = binding === null ? 0 : binding.statusFlags(fh.fd);
+  statusFlagsOf.set(fh, Math.max(0, flags));
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
   // reference count (withRef), so close waits for them as for its own.
   Object.setPrototypeOf(fh, internals.proto);
-  return fh;
+  return fh as AioFileHandle;
 }
 
 function buildInternals(sample: FileHandle): Internals | null {

@@ -7,22 +7,20 @@
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
-import { adopt, plainReadFileOptions } from './file-handle.js';
+import { adopt, plainReadFileOptions, type AioFileHandle } from './file-handle.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { backendReason, currentBackend, sharedContext } from './shared-context.js';
 
 export * from 'node:fs/promises';
+export type { AioFileHandle, ReadChunksOptions } from './file-handle.js';
 
 /** `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs does everything. */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
 
 /** Like node:fs/promises `open()`; the FileHandle goes through kernel AIO where that cannot block. */
-export async function open(...args: Parameters<typeof nodeFs.open>): Promise<FileHandle> {
+export async function open(...args: Parameters<typeof nodeFs.open>): Promise<AioFileHandle> {
   const fh = await nodeFs.open(...args);
-  if (sharedContext() === null) {
-    backend = 'node-fs';
-    return fh;
-  }
+  if (sharedContext() === null) backend = 'node-fs';
   return adopt(fh);
 }
 
