@@ -9,6 +9,7 @@
 import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
+import { IOV_MAX } from './constants.js';
 import { type AioContext } from './context.js';
 import { errnoError, invalidArgType } from './errors.js';
 import { binding } from './native.js';
@@ -19,7 +20,6 @@ import { validateInteger } from './validate.js';
 const { S_IFMT, S_IFREG } = fsConstants;
 const SEEK_SET = 0;
 const SEEK_CUR = 1;
-const IOV_MAX = 1024;
 // node:fs limits (lib/internal/fs/utils.js).
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
@@ -41,10 +41,7 @@ function nullProto<T extends object>(o: T): T {
   return Object.assign(Object.create(null), o);
 }
 
-function isSafePosition(p: unknown): p is number {
-  return typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
-}
-
+/** A non-negative safe integer: an offset, a length or a file position. */
 function isIndex(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
@@ -54,8 +51,7 @@ function bytesOf(view: ArrayBufferView, offset: number, length: number): Uint8Ar
 }
 
 /** The plain forms of read(): (view, offset?, length?, position), (view, opts), (opts). */
-function planRead(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
-  { buffer: ArrayBufferView; offset: number; length: number; position: number } | null {
+function planRead(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangePlan | null {
   let buffer = a0;
   let offset = a1;
   let length = a2;
@@ -70,15 +66,19 @@ function planRead(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
   const view = buffer as ArrayBufferView;
   offset ??= 0;
   if (!isIndex(offset)) return null;
-  length ??= view.byteLength - offset;
-  if (!isIndex(length) || length === 0 || offset + length > view.byteLength) return null;
-  if (!isSafePosition(position)) return null;
-  return { buffer: view, offset, length, position };
+  return planRange(view, offset, length ?? view.byteLength - offset, position);
+}
+
+type RangePlan = { buffer: ArrayBufferView; offset: number; length: number; position: number };
+
+/** A non-empty positional range inside the buffer, or null (node decides). */
+function planRange(buffer: ArrayBufferView, offset: number, length: unknown, position: unknown): RangePlan | null {
+  if (!isIndex(length) || length === 0 || offset + length > buffer.byteLength || !isIndex(position)) return null;
+  return { buffer, offset, length, position };
 }
 
 /** The plain forms of write() with a buffer: (view, offset?, length?, position), (view, opts). */
-function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
-  { buffer: ArrayBufferView; offset: number; length: number; position: number } | null {
+function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangePlan | null {
   if (!ArrayBuffer.isView(a0) || a0.byteLength === 0) return null;
   let offset = a1;
   let length = a2;
@@ -88,10 +88,7 @@ function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown):
   }
   offset ??= 0;
   if (!isIndex(offset)) return null;
-  if (typeof length !== 'number') length = a0.byteLength - offset;
-  if (!isIndex(length) || length === 0 || offset + (length as number) > a0.byteLength) return null;
-  if (!isSafePosition(position)) return null;
-  return { buffer: a0, offset, length: length as number, position };
+  return planRange(a0, offset, typeof length === 'number' ? length : a0.byteLength - offset, position);
 }
 
 /** What is left of `views` once their first `skip` bytes are filled. */
@@ -108,7 +105,7 @@ function viewsAfter(views: readonly ArrayBufferView[], skip: number): Uint8Array
 function planVector(buffers: unknown, position: unknown): ArrayBufferView[] | null {
   if (!Array.isArray(buffers) || buffers.length === 0 || buffers.length > IOV_MAX) return null;
   if (!buffers.every((b) => ArrayBuffer.isView(b))) return null;
-  return isSafePosition(position) ? buffers : null;
+  return isIndex(position) ? buffers : null;
 }
 
 /** The context to use for `fh`, or null when the call must go to node as it is. */

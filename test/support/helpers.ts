@@ -18,12 +18,18 @@ export function scratchDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** xorshift32: the next state from `x` (a non-zero int32). */
+function xorshift(x: number): number {
+  x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+  return x;
+}
+
 /** Deterministic pseudo-random bytes, so failures reproduce. */
 export function patternBytes(length: number, seed = 1): Buffer {
   const b = Buffer.allocUnsafe(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x = xorshift(x);
     b[i] = x & 0xff;
   }
   return b;
@@ -33,7 +39,7 @@ export function patternBytes(length: number, seed = 1): Buffer {
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x = xorshift(x);
     return (x >>> 0) / 2 ** 32;
   };
 }
