@@ -9,15 +9,21 @@
 import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
-import { IOV_MAX } from './constants.js';
+import { checkAborted } from './abort.js';
 import { type AioContext } from './context.js';
-import { errnoError, invalidArgType } from './errors.js';
+import {
+  type DirectOpen, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
+} from './direct-handle.js';
+import { type DirectFile } from './direct-io.js';
+import { errnoError } from './errors.js';
+import { CURRENT, bytesOf, isKernelVector, readArgs, vectorArgs, viewsAfter } from './handle-args.js';
 import { binding } from './native.js';
-import { policyStats, readRoute, recordKernel, rwFlagsFor, writeRoute } from './policy.js';
+import { policyStats, readRoute, recordKernel, rwFlagsFor } from './policy.js';
+import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
+import { readAheadStream } from './read-stream.js';
 import { sharedContext } from './shared-context.js';
-import { validateInteger } from './validate.js';
 
-const { S_IFMT, S_IFREG } = fsConstants;
+const { O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
 const SEEK_SET = 0;
 const SEEK_CUR = 1;
 // node:fs limits (lib/internal/fs/utils.js).
@@ -34,104 +40,51 @@ interface Internals {
   unref: symbol;
 }
 
+/** What linux-aio knows of one adopted handle. */
+interface HandleState {
+  statusFlags: number;
+  /** Set for O_DIRECT handles: all their I/O goes through it. */
+  direct: DirectFile | null;
+}
+
 let internals: Internals | null | undefined;
-const statusFlagsOf = new WeakMap<object, number>();
+const stateOf = new WeakMap<object, HandleState>();
 
 function nullProto<T extends object>(o: T): T {
   return Object.assign(Object.create(null), o);
 }
 
-/** A non-negative safe integer: an offset, a length or a file position. */
-function isIndex(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-}
-
-function bytesOf(view: ArrayBufferView, offset: number, length: number): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset + offset, length);
-}
-
-/** The plain forms of read(): (view, offset?, length?, position), (view, opts), (opts). */
-function planRead(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangePlan | null {
-  let buffer = a0;
-  let offset = a1;
-  let length = a2;
-  let position = a3;
-  if (!ArrayBuffer.isView(buffer)) {
-    if (buffer === null || typeof buffer !== 'object') return null;
-    ({ buffer, offset = 0, length, position = null } = buffer as Record<string, unknown>);
-    if (!ArrayBuffer.isView(buffer)) return null;
-  } else if (offset !== null && typeof offset === 'object') {
-    ({ offset = 0, length, position = null } = offset as Record<string, unknown>);
-  }
-  const view = buffer as ArrayBufferView;
-  offset ??= 0;
-  if (!isIndex(offset)) return null;
-  return planRange(view, offset, length ?? view.byteLength - offset, position);
-}
-
-type RangePlan = { buffer: ArrayBufferView; offset: number; length: number; position: number };
-
-/** A non-empty positional range inside the buffer, or null (node decides). */
-function planRange(buffer: ArrayBufferView, offset: number, length: unknown, position: unknown): RangePlan | null {
-  if (!isIndex(length) || length === 0 || offset + length > buffer.byteLength || !isIndex(position)) return null;
-  return { buffer, offset, length, position };
-}
-
-/** The plain forms of write() with a buffer: (view, offset?, length?, position), (view, opts). */
-function planWrite(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangePlan | null {
-  if (!ArrayBuffer.isView(a0) || a0.byteLength === 0) return null;
-  let offset = a1;
-  let length = a2;
-  let position = a3;
-  if (offset !== null && typeof offset === 'object') {
-    ({ offset = 0, length, position = null } = offset as Record<string, unknown>);
-  }
-  offset ??= 0;
-  if (!isIndex(offset)) return null;
-  return planRange(a0, offset, typeof length === 'number' ? length : a0.byteLength - offset, position);
-}
-
-/** What is left of `views` once their first `skip` bytes are filled. */
-function viewsAfter(views: readonly ArrayBufferView[], skip: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    const drop = Math.min(skip, v.byteLength);
-    skip -= drop;
-    if (drop < v.byteLength) out.push(bytesOf(v, drop, v.byteLength - drop));
-  }
-  return out;
-}
-
-function planVector(buffers: unknown, position: unknown): ArrayBufferView[] | null {
-  if (!Array.isArray(buffers) || buffers.length === 0 || buffers.length > IOV_MAX) return null;
-  if (!buffers.every((b) => ArrayBuffer.isView(b))) return null;
-  return isIndex(position) ? buffers : null;
-}
-
 /** The context to use for `fh`, or null when the call must go to node as it is. */
 function kernelFor(fh: FileHandle): AioContext | null {
   if (fh.fd === -1 || !internals) return null; // node rejects with its 'file closed' EBADF
+  return openContext();
+}
+
+function openContext(): AioContext | null {
   const ctx = sharedContext();
   return ctx !== null && !ctx.closed ? ctx : null;
 }
 
-/**
- * Runs `kernel` with the handle referenced as node's own operations do, so
- * close() waits for it; `fallback` (node's method) runs, still referenced,
- * when the kernel path returns undefined.
- */
-async function withRef<T>(fh: FileHandle, kernel: () => Promise<T | undefined>, fallback: () => Promise<T>): Promise<T> {
+/** Runs `work` with the handle referenced as node's own operations do, so close() waits for it. */
+async function held<T>(fh: FileHandle, work: () => Promise<T>): Promise<T> {
   const h = fh as unknown as Record<symbol, () => void>;
   const { ref, unref } = internals!;
   h[ref]();
   try {
-    const result = await kernel();
-    if (result !== undefined) return result;
-    policyStats.fallbacks++;
-    return await fallback();
+    return await work();
   } finally {
     h[unref]();
   }
+}
+
+/** `kernel`, held; when it answers undefined, node's `fallback` runs instead (still held). */
+function withFallback<T>(fh: FileHandle, kernel: () => Promise<T | undefined>, fallback: () => Promise<T>): Promise<T> {
+  return held(fh, async () => {
+    const result = await kernel();
+    if (result !== undefined) return result;
+    policyStats.fallbacks++;
+    return fallback();
+  });
 }
 
 function delegate(fh: FileHandle, name: string, args: unknown[]): Promise<any> {
@@ -139,16 +92,14 @@ function delegate(fh: FileHandle, name: string, args: unknown[]): Promise<any> {
   return internals!.nodeProto[name].apply(fh, args);
 }
 
-export interface ReadChunksOptions {
-  /** Bytes per read, and at most per chunk. Default 65536. */
-  chunkSize?: number;
-  /** Reads kept in flight. Default 4. */
-  depth?: number;
-  /** First byte to read. Default 0. */
-  start?: number;
-  /** Last byte to read, inclusive (as in createReadStream). Default: to the end of the file. */
-  end?: number;
-  signal?: AbortSignal;
+/** A direct handle's method: its work, held, or node's method when node must see the arguments. */
+function viaDirect(fh: FileHandle, name: string, args: unknown[], work: (() => Promise<unknown>) | null): Promise<any> {
+  return work === null ? delegate(fh, name, args) : held(fh, work);
+}
+
+/** The direct file of an open direct handle, or null. */
+function directOf(fh: FileHandle): DirectFile | null {
+  return fh.fd === -1 ? null : stateOf.get(fh)?.direct ?? null;
 }
 
 /** A node FileHandle from linux-aio/promises. */
@@ -161,61 +112,25 @@ export interface AioFileHandle extends FileHandle {
   readChunks(options?: ReadChunksOptions): AsyncIterableIterator<Buffer>;
 }
 
-function chunkOptions(options: unknown): Required<Omit<ReadChunksOptions, 'signal'>> & { signal?: AbortSignal } {
-  if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
-  const o = options as ReadChunksOptions;
-  const chunkSize = o.chunkSize === undefined ? 65536 : validateInteger(o.chunkSize, 'options.chunkSize', 1, 2 ** 30);
-  const depth = o.depth === undefined ? 4 : validateInteger(o.depth, 'options.depth', 1, 1024);
-  const start = o.start === undefined ? 0 : validateInteger(o.start, 'options.start', 0, Number.MAX_SAFE_INTEGER);
-  const end = o.end === undefined || o.end === Infinity
-    ? Infinity : validateInteger(o.end, 'options.end', start, Number.MAX_SAFE_INTEGER);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw invalidArgType('options.signal', 'an instance of AbortSignal', o.signal);
-  }
-  return { chunkSize, depth, start, end, signal: o.signal };
-}
-
-async function* readChunks(fh: FileHandle, options: ReturnType<typeof chunkOptions>): AsyncGenerator<Buffer> {
-  const { chunkSize, depth, end, signal } = options;
-  let next = options.start;
-  const inFlight: Promise<{ bytesRead: number; buffer: Buffer }>[] = [];
-  const launch = () => {
-    if (next > end) return;
-    const length = Math.min(chunkSize, end - next + 1);
-    // Settled either way: a read abandoned by an early exit must not reject unhandled.
-    const read = fh.read(Buffer.allocUnsafe(length), 0, length, next) as Promise<{ bytesRead: number; buffer: Buffer }>;
-    read.catch(() => {});
-    inFlight.push(read);
-    next += length;
-  };
-  for (let i = 0; i < depth; i++) launch();
-  while (inFlight.length > 0) {
-    checkAborted(signal);
-    const { bytesRead, buffer } = await inFlight.shift()!;
-    checkAborted(signal);
-    if (bytesRead === 0) return;
-    // read() finishes partial NOWAIT answers, so a short read is the end of the file.
-    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-    if (bytesRead < buffer.length) return;
-    launch();
-  }
-}
-
 const overrides = {
   readChunks(this: FileHandle, options?: ReadChunksOptions): AsyncIterableIterator<Buffer> {
     return readChunks(this, chunkOptions(options));
   },
 
+  createReadStream(this: FileHandle, ...args: unknown[]) {
+    return readAheadStream(this, internals!.nodeProto.createReadStream, args, binding!.seek);
+  },
 
   read(this: FileHandle, ...args: unknown[]) {
+    const direct = directOf(this);
+    if (direct) return viaDirect(this, 'read', args, directRead(direct, args));
     const ctx = kernelFor(this);
-    const plan = ctx && planRead(args[0], args[1], args[2], args[3]);
-    if (!plan) return delegate(this, 'read', args);
+    const plan = ctx && readArgs(args[0], args[1], args[2], args[3], false);
+    if (!plan || plan.length === 0 || plan.position === CURRENT) return delegate(this, 'read', args);
     const { buffer, offset, length, position } = plan;
-    const route = readRoute(statusFlagsOf.get(this)!);
+    const route = readRoute(stateOf.get(this)!.statusFlags);
     const nodeRead = internals!.nodeProto.read;
-    return withRef(this, async () => {
+    return withFallback(this, async () => {
       const c = await ctx!.read(this.fd, bytesOf(buffer, offset, length), position, { rwFlags: rwFlagsFor(route) });
       if (c.res < 0) return undefined;
       recordKernel(route);
@@ -232,13 +147,15 @@ const overrides = {
   },
 
   readv(this: FileHandle, ...args: unknown[]) {
+    const direct = directOf(this);
+    if (direct) return viaDirect(this, 'readv', args, directReadv(direct, args));
     const ctx = kernelFor(this);
-    const buffers = ctx && planVector(args[0], args[1]);
-    if (!buffers) return delegate(this, 'readv', args);
-    const route = readRoute(statusFlagsOf.get(this)!);
-    const position = args[1] as number;
+    const plan = ctx && vectorArgs(args[0], args[1]);
+    if (!plan || !isKernelVector(plan)) return delegate(this, 'readv', args);
+    const { buffers, position } = plan;
+    const route = readRoute(stateOf.get(this)!.statusFlags);
     const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-    return withRef(this, async () => {
+    return withFallback(this, async () => {
       const c = await ctx!.readv(this.fd, buffers, position, { rwFlags: rwFlagsFor(route) });
       if (c.res < 0) return undefined;
       recordKernel(route);
@@ -252,35 +169,25 @@ const overrides = {
     }, () => internals!.nodeProto.readv.apply(this, args));
   },
 
+  // Buffered writes are the threadpool's (policy.ts): node's own methods.
   write(this: FileHandle, ...args: unknown[]) {
-    const ctx = kernelFor(this);
-    const plan = ctx && planWrite(args[0], args[1], args[2], args[3]);
-    if (!plan) return delegate(this, 'write', args);
-    const { buffer, offset, length, position } = plan;
-    const route = writeRoute(statusFlagsOf.get(this)!, position + length, () => fstatSync(this.fd).size);
-    if (route === 'threadpool') return delegate(this, 'write', args);
-    return withRef(this, async () => {
-      const c = await ctx!.write(this.fd, bytesOf(buffer, offset, length), position);
-      if (c.res < 0) return undefined;
-      recordKernel(route);
-      return nullProto({ bytesWritten: c.res, buffer });
-    }, () => internals!.nodeProto.write.call(this, buffer, offset, length, position));
+    const direct = directOf(this);
+    return direct ? viaDirect(this, 'write', args, directWrite(direct, args)) : delegate(this, 'write', args);
   },
 
   writev(this: FileHandle, ...args: unknown[]) {
-    const ctx = kernelFor(this);
-    const buffers = ctx && planVector(args[0], args[1]);
-    if (!buffers) return delegate(this, 'writev', args);
-    const position = args[1] as number;
-    const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-    const route = writeRoute(statusFlagsOf.get(this)!, position + total, () => fstatSync(this.fd).size);
-    if (route === 'threadpool') return delegate(this, 'writev', args);
-    return withRef(this, async () => {
-      const c = await ctx!.writev(this.fd, buffers, position);
-      if (c.res < 0) return undefined;
-      recordKernel(route);
-      return nullProto({ bytesWritten: c.res, buffers: args[0] });
-    }, () => internals!.nodeProto.writev.apply(this, args));
+    const direct = directOf(this);
+    return direct ? viaDirect(this, 'writev', args, directWritev(direct, args)) : delegate(this, 'writev', args);
+  },
+
+  writeFile(this: FileHandle, ...args: unknown[]) {
+    const direct = directOf(this);
+    return direct ? viaDirect(this, 'writeFile', args, directWriteFile(direct, args[0], args[1])) : delegate(this, 'writeFile', args);
+  },
+
+  appendFile(this: FileHandle, ...args: unknown[]) {
+    const direct = directOf(this);
+    return direct ? viaDirect(this, 'appendFile', args, directWriteFile(direct, args[0], args[1])) : delegate(this, 'appendFile', args);
   },
 
   sync(this: FileHandle) {
@@ -292,12 +199,12 @@ const overrides = {
   },
 
   readFile(this: FileHandle, ...args: unknown[]) {
+    const direct = directOf(this);
+    const options = plainReadFileOptions(args[0], false);
+    if (direct) return viaDirect(this, 'readFile', args, options && directReadFile(this, direct, options));
     const ctx = kernelFor(this);
-    // O_DIRECT: node's unaligned reads fail with EINVAL, and so must ours.
-    const buffered = ((statusFlagsOf.get(this) ?? 0) & fsConstants.O_DIRECT) === 0;
-    const options = ctx && buffered && plainReadFileOptions(args[0], false);
-    if (!options) return delegate(this, 'readFile', args);
-    return withRef(this, () => readRest(this, ctx!, options), () => internals!.nodeProto.readFile.apply(this, args));
+    if (!ctx || !options) return delegate(this, 'readFile', args);
+    return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
   },
 };
 
@@ -306,12 +213,11 @@ const overrides = {
 function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
   const ctx = kernelFor(fh);
   if (!ctx) return delegate(fh, name, []);
-  return withRef(fh, async () => {
+  return held(fh, async () => {
     const c = await (name === 'sync' ? ctx.fsync(fh.fd) : ctx.fdsync(fh.fd));
     if (c.res < 0) throw errnoError(c.res, name === 'sync' ? 'fsync' : 'fdatasync');
     recordKernel('kernel');
-    return null;
-  }, async () => null).then(() => undefined);
+  });
 }
 
 export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
@@ -329,19 +235,6 @@ export function plainReadFileOptions(options: unknown, allowFlag: boolean): Read
   return { encoding: (encoding ?? null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
 }
 
-/** Node's AbortError, as node:fs/promises rejects with it. */
-export class AbortError extends Error {
-  code = 'ABORT_ERR';
-  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AbortError';
-  }
-}
-
-export function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-}
-
 // FileHandle.readFile: from the current position to the end of a regular
 // file, in parallel NOWAIT chunks, leaving the position where node would.
 async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: ReadFileOptions): Promise<Buffer | string | undefined> {
@@ -353,7 +246,7 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
   if (start < 0) return undefined;
   const want = Math.max(0, st.size - start);
   const out = Buffer.allocUnsafeSlow(want);
-  const route = readRoute(statusFlagsOf.get(fh)!);
+  const route = readRoute(stateOf.get(fh)!.statusFlags);
   let total = 0;
   chunks: for (let at = 0; at < want; at += READ_FILE_CHUNK * READ_FILE_DEPTH) {
     checkAborted(signal);
@@ -381,20 +274,31 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
   return encoding ? data.toString(encoding) : data;
 }
 
-/** Gives `fh` (a node FileHandle) the linux-aio methods; returns it. */
-export function adopt(fh: FileHandle): AioFileHandle {
+/**
+ * Gives `fh` (a node FileHandle) the linux-aio methods; returns it. A handle
+ * opened with O_DIRECT gets direct I/O with any buffer; `emulate` says what
+ * it emulates over its fd (see DirectOpen).
+ */
+export function adopt(fh: FileHandle, emulate: DirectOpen = { append: false, writeOnly: false }): AioFileHandle {
   if (internals === undefined) internals = buildInternals(fh);
-  if (internals === null) {
+  if (internals === null || binding === null) {
     // No node internals to hook: node's methods as they are, plus readChunks.
     Object.defineProperty(fh, 'readChunks', { value: overrides.readChunks, writable: true, configurable: true });
     return fh as AioFileHandle;
   }
-  const flags = binding === null ? 0 : binding.statusFlags(fh.fd);
-  statusFlagsOf.set(fh, Math.max(0, flags));
+  const statusFlags = Math.max(0, binding.statusFlags(fh.fd));
+  const direct = (statusFlags & O_DIRECT) === 0
+    ? null : directFile(fh, statusFlags, internals.nodeProto, openContext, emulate);
+  stateOf.set(fh, { statusFlags, direct });
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
-  // reference count (withRef), so close waits for them as for its own.
+  // reference count (held), so close waits for them as for its own.
   Object.setPrototypeOf(fh, internals.proto);
   return fh as AioFileHandle;
+}
+
+/** Whether `value` is an open direct-I/O handle of this module. */
+export function isDirectHandle(value: unknown): value is AioFileHandle {
+  return typeof value === 'object' && value !== null && directOf(value as FileHandle) !== null;
 }
 
 function buildInternals(sample: FileHandle): Internals | null {

@@ -21,17 +21,20 @@ export type Route =
   /** node:fs, through libuv's threadpool. */
   | 'threadpool';
 
+/** Reads of a handle: O_DIRECT ones are truly asynchronous; buffered ones may only use the page cache. */
 export function readRoute(statusFlags: number): Route {
   return (statusFlags & O_DIRECT) !== 0 ? 'kernel' : 'kernel-nowait';
 }
 
 /**
- * `end` is the offset just past the write; `size` the file's size, asked
- * only for O_DIRECT files (nothing else can go to the kernel).
+ * Writes of a handle. Buffered writes (and O_APPEND ones) run synchronously
+ * inside io_submit, and RWF_NOWAIT is refused for them: the threadpool. An
+ * O_DIRECT write is asynchronous in the kernel only when `inPlace` (it does
+ * not extend the file; direct-io.ts knows the size).
  */
-export function writeRoute(statusFlags: number, end: number, size: () => number): Route {
+export function writeRoute(statusFlags: number, inPlace: boolean): Route {
   if ((statusFlags & O_DIRECT) === 0 || (statusFlags & O_APPEND) !== 0) return 'threadpool';
-  return end <= size() ? 'kernel' : 'threadpool';
+  return inPlace ? 'kernel' : 'threadpool';
 }
 
 export function rwFlagsFor(route: Route): number {

@@ -7,21 +7,65 @@
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
-import { adopt, plainReadFileOptions, type AioFileHandle } from './file-handle.js';
+import { bounceStats } from './bounce-pool.js';
+import { openPlan } from './direct-handle.js';
+import { adopt, isDirectHandle, plainReadFileOptions, type AioFileHandle } from './file-handle.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { backendReason, currentBackend, sharedContext } from './shared-context.js';
 
 export * from 'node:fs/promises';
-export type { AioFileHandle, ReadChunksOptions } from './file-handle.js';
+
+type AnyFn = (...args: unknown[]) => Promise<void>;
+export type { AioFileHandle } from './file-handle.js';
+export type { ReadChunksOptions } from './read-chunks.js';
 
 /** `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs does everything. */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
 
-/** Like node:fs/promises `open()`; the FileHandle goes through kernel AIO where that cannot block. */
-export async function open(...args: Parameters<typeof nodeFs.open>): Promise<AioFileHandle> {
-  const fh = await nodeFs.open(...args);
+export interface OpenOptions {
+  /**
+   * Open for direct I/O (O_DIRECT): the page cache is bypassed, and reads
+   * and writes take any buffer, offset and length (unaligned ones through
+   * aligned bounce buffers). Same as O_DIRECT in `flags`.
+   */
+  direct?: boolean;
+}
+
+/**
+ * Like node:fs/promises `open()`; the FileHandle goes through kernel AIO
+ * where that cannot block. `options.direct` opens for direct I/O.
+ */
+export async function open(
+  path: Parameters<typeof nodeFs.open>[0], flags?: string | number, mode?: Parameters<typeof nodeFs.open>[2], options?: OpenOptions,
+): Promise<AioFileHandle> {
+  const plan = openPlan(flags, options);
+  let fh: FileHandle;
+  let writeOnly = plan.writeOnly;
+  try {
+    fh = await nodeFs.open(path, plan.flags as string | number, mode);
+  } catch (error) {
+    if (plan.retryFlags === null || (error as { code?: unknown }).code !== 'EACCES') throw error;
+    fh = await nodeFs.open(path, plan.retryFlags, mode);
+    writeOnly = false; // the fd refuses reads by itself
+  }
   if (sharedContext() === null) backend = 'node-fs';
-  return adopt(fh);
+  return adopt(fh, { append: plan.append, writeOnly });
+}
+
+/** Like node:fs/promises `writeFile()` (writes go to the threadpool; direct handles write directly). */
+export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): Promise<void> {
+  const [file, data, options] = args;
+  if (isDirectHandle(file)) return (file.writeFile as AnyFn)(data, options);
+  policyStats.threadpool++;
+  return nodeFs.writeFile(...args);
+}
+
+/** Like node:fs/promises `appendFile()` (writes go to the threadpool; direct handles write directly). */
+export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>): Promise<void> {
+  const [file, data, options] = args;
+  if (isDirectHandle(file)) return (file.appendFile as AnyFn)(data, options);
+  policyStats.threadpool++;
+  return nodeFs.appendFile(...args);
 }
 
 /** Like node:fs/promises `readFile()`: regular files are read by parallel kernel reads. */
@@ -54,6 +98,8 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
 }
 
 export interface DropInStats extends PolicyStats {
+  /** Pieces of direct I/O copied through an aligned bounce buffer (unaligned buffers, offsets or lengths). */
+  bounced: number;
   backend: 'kernel-aio' | 'node-fs';
   /** Why the backend is node-fs, or null. */
   reason: string | null;
@@ -61,8 +107,8 @@ export interface DropInStats extends PolicyStats {
 
 /** How many operations took each path of the never-block policy. */
 export function stats(): DropInStats {
-  return { ...policyStats, backend: currentBackend(), reason: backendReason() };
+  return { ...policyStats, bounced: bounceStats.bounced, backend: currentBackend(), reason: backendReason() };
 }
 
-const promises = { ...nodeFs, open, readFile };
+const promises = { ...nodeFs, open, readFile, writeFile, appendFile };
 export default promises;

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { ReadStream } from 'node:fs';
+import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as aioFs from '../lib/promises.js';
@@ -106,5 +109,89 @@ describe('FileHandle.readChunks', () => {
     `, { env: { ...process.env, LINUX_AIO_BACKEND: 'node-fs' } });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout.trim()).to.equal(`node-fs ${size}`);
+  });
+});
+
+describe('FileHandle.createReadStream (read-ahead on readChunks)', () => {
+  const scratch = scratchDir();
+  const size = 700_001;
+  const content = patternBytes(size, 22);
+  const path = writeFile(join(scratch.dir, 'data'), content);
+  after(() => scratch.cleanup());
+
+  const drain = async (stream: AsyncIterable<unknown>) => {
+    const parts: Buffer[] = [];
+    for await (const c of stream) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+    return Buffer.concat(parts);
+  };
+
+  it('is node\'s ReadStream with the same data, events and autoClose, for start/end ranges', async () => {
+    for (const options of [undefined, { start: 5 }, { start: 100, end: 65636 }, { end: 10 }, { start: size + 3 }, { highWaterMark: 1000, start: 0 }]) {
+      const [ours, theirs] = [await aioFs.open(path), await nodeFs.open(path)];
+      const events: string[][] = [[], []];
+      const streams = [ours.createReadStream(options), theirs.createReadStream(options)];
+      streams.forEach((st, i) => ['end', 'close'].forEach((e) => st.on(e, () => events[i].push(e))));
+      expect(streams[0]).to.be.an.instanceOf(ReadStream);
+      const [a, b] = await Promise.all(streams.map(drain));
+      await new Promise((r) => setImmediate(r));
+      expect(a.equals(b), JSON.stringify(options)).to.equal(true);
+      expect(streams[0].bytesRead).to.equal(streams[1].bytesRead);
+      expect(events[0]).to.deep.equal(events[1]);
+      expect([ours.fd, theirs.fd]).to.deep.equal([-1, -1]);
+    }
+  });
+
+  it('keeps several reads in flight', async () => {
+    const fh = await aioFs.open(path);
+    let inFlight = 0;
+    let most = 0;
+    const read = fh.read.bind(fh);
+    fh.read = ((...args: Parameters<typeof fh.read>) => {
+      most = Math.max(most, ++inFlight);
+      return read(...args).finally(() => inFlight--);
+    }) as typeof fh.read;
+    const data = await drain(fh.createReadStream({ start: 0, highWaterMark: 16384 }));
+    expect(data.equals(content)).to.equal(true);
+    expect(most).to.be.at.least(4);
+  });
+
+  it('without start, reads from the file position and leaves it where node would', async () => {
+    const [ours, theirs] = [await aioFs.open(path), await nodeFs.open(path)];
+    try {
+      for (const fh of [ours, theirs]) await fh.read(Buffer.alloc(1000), 0, 1000, null);
+      const a = await drain(ours.createReadStream({ autoClose: false, end: 50_000 }));
+      const b = await drain(theirs.createReadStream({ autoClose: false, end: 50_000 }));
+      expect(a.equals(b)).to.equal(true);
+      const next = await Promise.all([ours, theirs].map((fh) => fh.read(Buffer.alloc(10), 0, 10, null)));
+      expect(next[0].buffer.equals(next[1].buffer)).to.equal(true);
+    } finally {
+      await ours.close();
+      await theirs.close();
+    }
+  });
+
+  it('destroying mid-stream stops reading and closes the handle', async () => {
+    const fh = await aioFs.open(path);
+    const stream = fh.createReadStream({ start: 0, highWaterMark: 4096 });
+    let seen = 0;
+    for await (const chunk of stream) {
+      seen += (chunk as Buffer).length;
+      if (seen >= 3 * 4096) break;
+    }
+    await new Promise<void>((r) => stream.once('close', () => r()));
+    expect(fh.fd).to.equal(-1);
+  });
+
+  it('a FIFO keeps node\'s own reads (a short read is not its end)', async () => {
+    const fifo = join(scratch.dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = runNode(`
+      import { writeFileSync } from 'node:fs';
+      writeFileSync(${JSON.stringify(fifo)}, 'a'.repeat(100000));
+    `);
+    const fh = await aioFs.open(fifo, 'r');
+    const data = await drain(fh.createReadStream());
+    expect(data.length).to.equal(100000);
+    expect((await writer).code).to.equal(0);
   });
 });
