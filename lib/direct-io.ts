@@ -202,7 +202,11 @@ export class DirectFile {
       if (piece.userEnd < piece.end && (lastBlock > 0 || piece.userStart === piece.start)) {
         edges.push(this.#fillBlock(bounce, lastBlock, piece.start + lastBlock, size));
       }
-      if (edges.length > 0) await Promise.all(edges);
+      if (edges.length > 0) {
+        // Both reads settle before the bounce buffer can go back to the pool.
+        const settled = await Promise.allSettled(edges);
+        for (const edge of settled) if (edge.status === 'rejected') throw edge.reason;
+      }
       copyIn(views, piece.userStart - position, bounce, piece.userStart - piece.start, piece.userEnd - piece.userStart);
       return await this.#io.write([bytesOf(bounce, 0, length)], piece.start, piece.end <= size);
     } finally {
