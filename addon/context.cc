@@ -122,32 +122,34 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   deferred_ = std::make_unique<struct io_event[]>(capacity);
 
   const size_t results_bytes = sizeof(double) * 3 * capacity;
+  const size_t queue_bytes = sizeof(int32_t) * capacity;
   Napi::ArrayBuffer shared =
-      Napi::ArrayBuffer::New(env, results_bytes + sizeof(int32_t) * capacity);
+      Napi::ArrayBuffer::New(env, results_bytes + queue_bytes + sizeof(int32_t) * 4 * capacity);
   shared_ = Napi::Persistent(shared);
-  results_ = static_cast<double*>(shared.Data());
-  submit_queue_ = reinterpret_cast<int32_t*>(
-      static_cast<uint8_t*>(shared.Data()) + results_bytes);
+  uint8_t* base = static_cast<uint8_t*>(shared.Data());
+  results_ = reinterpret_cast<double*>(base);
+  submit_queue_ = reinterpret_cast<int32_t*>(base + results_bytes);
+  params_ = reinterpret_cast<int32_t*>(base + results_bytes + queue_bytes);
   return shared;
 }
 
-NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, uint16_t opcode,
-                                               int fd, int64_t offset,
-                                               uint32_t rw_flags,
-                                               int32_t ioprio) {
+// The slot's iocb from its params (see params_), or nullptr if the slot is
+// not free.
+NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, int64_t offset) {
   if (!SlotFree(slot)) return nullptr;
+  const int32_t* p = params_ + 4 * static_cast<size_t>(slot);
   Slot* s = &slots_[slot];
   std::memset(&s->cb, 0, sizeof(s->cb));
   s->cb.aio_data = DataOf(slot, s->generation);
-  s->cb.aio_lio_opcode = opcode;
-  s->cb.aio_fildes = static_cast<uint32_t>(fd);
+  s->cb.aio_lio_opcode = static_cast<uint16_t>(p[0]);
+  s->cb.aio_fildes = static_cast<uint32_t>(p[1]);
   s->cb.aio_offset = offset;
-  s->cb.aio_rw_flags = rw_flags;
+  s->cb.aio_rw_flags = static_cast<uint32_t>(p[2]);
   s->cb.aio_flags = IOCB_FLAG_RESFD;
   s->cb.aio_resfd = static_cast<uint32_t>(eventfd_);
-  if (ioprio >= 0) {
+  if (p[3] >= 0) {
     s->cb.aio_flags |= IOCB_FLAG_IOPRIO;
-    s->cb.aio_reqprio = static_cast<int16_t>(ioprio);
+    s->cb.aio_reqprio = static_cast<int16_t>(p[3]);
   }
   s->busy = true;
   return s;
@@ -157,39 +159,27 @@ bool NativeContext::SlotFree(uint32_t slot) const {
   return !closed_ && slot < capacity_ && !slots_[slot].busy;
 }
 
-// prepRW and prepVec share their arguments:
-// (slot, opcode, fd, buffer or buffers, position, rwFlags, ioprio).
-NativeContext::Slot* NativeContext::PrepReadWrite(const Napi::CallbackInfo& info,
-                                                  uint32_t slot) {
-  return PrepCommon(slot, static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
-                    info[2].As<Napi::Number>().Int32Value(), ToInt64(info[4]),
-                    info[5].As<Napi::Number>().Uint32Value(),
-                    info[6].As<Napi::Number>().Int32Value());
-}
-
-// prepRW(slot, opcode, fd, view, position, rwFlags, ioprio) -> 0 or -EINVAL
+// prepRW(slot, view, position) -> 0 or -EINVAL
 Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
   if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
-  std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
-  stores.resize(1);
   void* data;
   size_t length;
-  if (!ViewBytes(info[3], &data, &length, &stores[0])) {
-    stores.clear();
+  if (!ViewBytes(info[1], &data, &length, &slots_[slot].store)) {
+    slots_[slot].store.reset();
     return Napi::Number::New(env, -EINVAL);
   }
-  Slot* s = PrepReadWrite(info, slot);
+  Slot* s = PrepCommon(slot, ToInt64(info[2]));
   s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
   s->cb.aio_nbytes = length;
   return Napi::Number::New(env, 0);
 }
 
-// prepVec(slot, opcode, fd, views[], position, rwFlags, ioprio) -> 0 or -EINVAL
+// prepVec(slot, views[], position) -> 0 or -EINVAL
 Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Array views = info[3].As<Napi::Array>();
+  Napi::Array views = info[1].As<Napi::Array>();
   const uint32_t count = views.Length();
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
   if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
@@ -203,30 +193,27 @@ Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
       return Napi::Number::New(env, -EINVAL);
     }
   }
-  Slot* s = PrepReadWrite(info, slot);
+  Slot* s = PrepCommon(slot, ToInt64(info[2]));
   s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
   s->cb.aio_nbytes = count;
   return Napi::Number::New(env, 0);
 }
 
-// prepPoll(slot, fd, events, ioprio) -> 0 or -EINVAL
+// prepPoll(slot) -> 0 or -EINVAL; the events are the params' rwFlags.
 Napi::Value NativeContext::PrepPoll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(), IOCB_CMD_POLL,
-                       info[1].As<Napi::Number>().Int32Value(), 0, 0,
-                       info[3].As<Napi::Number>().Int32Value());
+  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  Slot* s = PrepCommon(slot, 0);
   if (s == nullptr) return Napi::Number::New(env, -EINVAL);
-  s->cb.aio_buf = info[2].As<Napi::Number>().Uint32Value();
+  s->cb.aio_buf = s->cb.aio_rw_flags;
+  s->cb.aio_rw_flags = 0;
   return Napi::Number::New(env, 0);
 }
 
-// prepSync(slot, opcode, fd, ioprio) -> 0 or -EINVAL
+// prepSync(slot) -> 0 or -EINVAL
 Napi::Value NativeContext::PrepSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(),
-                       static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
-                       info[2].As<Napi::Number>().Int32Value(), 0, 0,
-                       info[3].As<Napi::Number>().Int32Value());
+  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(), 0);
   if (s == nullptr) return Napi::Number::New(env, -EINVAL);
   return Napi::Number::New(env, 0);
 }
@@ -391,6 +378,7 @@ void NativeContext::ReportCallbackFailure(napi_env env) {
 void NativeContext::FreeSlot(uint32_t slot) {
   slots_[slot].busy = false;
   slots_[slot].generation++;
+  slots_[slot].store.reset();
   slots_[slot].stores.clear();
 }
 
@@ -427,7 +415,10 @@ void NativeContext::Teardown() {
     eventfd_ = -1;
   }
   // io_destroy has waited for every request: their memory can go.
-  for (uint32_t i = 0; i < capacity_; i++) slots_[i].stores.clear();
+  for (uint32_t i = 0; i < capacity_; i++) {
+    slots_[i].store.reset();
+    slots_[i].stores.clear();
+  }
   in_flight_ = 0;
   deferred_count_ = 0;
   if (held_) {

@@ -49,6 +49,8 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
     std::vector<struct iovec> iov;  // grows to the widest readv/writev seen
     // The memory of every buffer the kernel may touch, held until the slot
     // is freed: JavaScript cannot free it by detaching the ArrayBuffer.
+    // `store` for read/write, `stores` for readv/writev.
+    std::shared_ptr<v8::BackingStore> store;
     std::vector<std::shared_ptr<v8::BackingStore>> stores;
   };
 
@@ -64,9 +66,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
 
   bool SlotFree(uint32_t slot) const;
-  Slot* PrepCommon(uint32_t slot, uint16_t opcode, int fd, int64_t offset,
-                   uint32_t rw_flags, int32_t ioprio);
-  Slot* PrepReadWrite(const Napi::CallbackInfo& info, uint32_t slot);
+  Slot* PrepCommon(uint32_t slot, int64_t offset);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
   static void ReportCallbackFailure(napi_env env);
@@ -79,7 +79,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::ObjectReference owner_;        // weak while idle, strong while in flight
   Napi::FunctionReference on_completions_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
-  Napi::Reference<Napi::ArrayBuffer> shared_;  // results + submit queue
+  Napi::Reference<Napi::ArrayBuffer> shared_;  // results + submit queue + params
 
   aio_context_t ctx_ = 0;
   int eventfd_ = -1;
@@ -97,6 +97,9 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   uint32_t deferred_count_ = 0;
   double* results_ = nullptr;        // [slot, res, res2] * capacity_
   int32_t* submit_queue_ = nullptr;  // slot indices, written by JavaScript
+  // Per slot, written by JavaScript before prep*: [opcode, fd, rwFlags or
+  // poll events, ioprio or -1]. Fewer arguments make a cheaper call.
+  int32_t* params_ = nullptr;
 
   struct {
     double submit_syscalls = 0;

@@ -74,7 +74,7 @@ const SYSCALL_OF: Record<AioOp, string> = {
   fsync: 'fsync', fdsync: 'fdatasync', poll: 'poll',
 };
 
-interface Opcodes { read: number; write: number; readv: number; writev: number; fsync: number; fdsync: number }
+type Opcodes = Record<AioOp, number>;
 
 /**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
@@ -87,6 +87,8 @@ export class AioContext implements AsyncDisposable {
   #native: NativeContext;
   #results: Float64Array;
   #submitQueue: Int32Array;
+  /** Per slot: [opcode, fd, rwFlags or poll events, ioprio], read by the prep* calls. */
+  #params: Int32Array;
   #opcodes: Opcodes;
   #slots: (AioRequest | undefined)[];
   #freeSlots: Int32Array;
@@ -124,10 +126,11 @@ export class AioContext implements AsyncDisposable {
     this.#native = native;
     this.#results = new Float64Array(shared, 0, 3 * maxEvents);
     this.#submitQueue = new Int32Array(shared, 3 * 8 * maxEvents, maxEvents);
+    this.#params = new Int32Array(shared, 3 * 8 * maxEvents + 4 * maxEvents, 4 * maxEvents);
     const c = binding.constants;
     this.#opcodes = {
       read: c.IOCB_CMD_PREAD, write: c.IOCB_CMD_PWRITE, readv: c.IOCB_CMD_PREADV,
-      writev: c.IOCB_CMD_PWRITEV, fsync: c.IOCB_CMD_FSYNC, fdsync: c.IOCB_CMD_FDSYNC,
+      writev: c.IOCB_CMD_PWRITEV, fsync: c.IOCB_CMD_FSYNC, fdsync: c.IOCB_CMD_FDSYNC, poll: c.IOCB_CMD_POLL,
     };
     this.#slots = new Array(maxEvents).fill(undefined);
     this.#freeSlots = new Int32Array(maxEvents);
@@ -396,19 +399,24 @@ export class AioContext implements AsyncDisposable {
 
   #prepare(r: AioRequest, slot: number): number {
     const n = this.#native;
-    const target = r._target;
+    const p = this.#params;
+    const at = 4 * slot;
+    p[at] = this.#opcodes[r.op];
+    p[at + 1] = r.fd;
+    p[at + 2] = r.op === 'poll' ? r._target as number : r._rwFlags;
+    p[at + 3] = r._priority;
     switch (r.op) {
       case 'read':
       case 'write':
-        return n.prepRW(slot, this.#opcodes[r.op], r.fd, target as ArrayBufferView, r._position, r._rwFlags, r._priority);
+        return n.prepRW(slot, r._target as ArrayBufferView, r._position);
       case 'readv':
       case 'writev':
-        return n.prepVec(slot, this.#opcodes[r.op], r.fd, target as ArrayBufferView[], r._position, r._rwFlags, r._priority);
+        return n.prepVec(slot, r._target as ArrayBufferView[], r._position);
       case 'fsync':
       case 'fdsync':
-        return n.prepSync(slot, this.#opcodes[r.op], r.fd, r._priority);
+        return n.prepSync(slot);
       case 'poll':
-        return n.prepPoll(slot, r.fd, target as number, r._priority);
+        return n.prepPoll(slot);
     }
   }
 

@@ -18,12 +18,11 @@ export interface NativeStats {
 /** The native half of a context; see addon/context.h. All results are counts or -errno. */
 export interface NativeContext {
   setup(maxEvents: number, useRing: boolean): ArrayBuffer | number;
-  prepRW(slot: number, opcode: number, fd: number, view: ArrayBufferView,
-    position: number | bigint, rwFlags: number, ioprio: number): number;
-  prepVec(slot: number, opcode: number, fd: number, views: readonly ArrayBufferView[],
-    position: number | bigint, rwFlags: number, ioprio: number): number;
-  prepPoll(slot: number, fd: number, events: number, ioprio: number): number;
-  prepSync(slot: number, opcode: number, fd: number, ioprio: number): number;
+  /** The prep* calls read [opcode, fd, rwFlags (poll: events), ioprio] from the slot's params. */
+  prepRW(slot: number, view: ArrayBufferView, position: number | bigint): number;
+  prepVec(slot: number, views: readonly ArrayBufferView[], position: number | bigint): number;
+  prepPoll(slot: number): number;
+  prepSync(slot: number): number;
   submit(start: number, count: number): number;
   release(slot: number): void;
   cancel(slot: number): number;

@@ -14,10 +14,10 @@ export const enum RequestState {
 }
 
 /**
- * One operation on an AioContext. Await it (it is a thenable) or use `done`;
+ * One operation on an AioContext. Await it (it is a Promise) or use `done`;
  * either way it yields exactly one Completion and never rejects.
  */
-export class AioRequest implements PromiseLike<Completion> {
+export class AioRequest extends Promise<Completion> implements PromiseLike<Completion> {
   readonly op: AioOp;
   readonly fd: number;
   readonly tag: unknown;
@@ -35,14 +35,16 @@ export class AioRequest implements PromiseLike<Completion> {
   /** @internal io_cancel said yes (0 or EINPROGRESS). */
   _cancelAccepted = false;
   /** @internal */ _completion: Completion | null = null;
-  /** @internal */ _done: Promise<Completion> | undefined = undefined;
-  /** @internal */ _resolve: ((c: Completion) => void) | undefined = undefined;
+  /** @internal */ _resolve: (c: Completion) => void;
 
   /** @internal Created by AioContext only. */
   constructor(context: AioContext, op: AioOp, fd: number,
     target: ArrayBufferView | readonly ArrayBufferView[] | number | null,
     position: number | bigint, rwFlags: number, priority: number,
     signal: AbortSignal | undefined, tag: unknown) {
+    let resolve!: (c: Completion) => void;
+    super((r) => { resolve = r; });
+    this._resolve = resolve;
     this._context = context;
     this.op = op;
     this.fd = fd;
@@ -54,22 +56,9 @@ export class AioRequest implements PromiseLike<Completion> {
     this._signal = signal;
   }
 
-  /** Settles exactly once, with this request's Completion. Never rejects. */
+  /** Settles exactly once, with this request's Completion. Never rejects. (The request itself.) */
   get done(): Promise<Completion> {
-    if (this._done === undefined) {
-      // Created on first use: requests nobody awaits cost no Promise.
-      this._done = this._completion !== null
-        ? Promise.resolve(this._completion)
-        : new Promise<Completion>((resolve) => { this._resolve = resolve; });
-    }
-    return this._done;
-  }
-
-  then<T = Completion, U = never>(
-    onfulfilled?: ((value: Completion) => T | PromiseLike<T>) | null,
-    onrejected?: ((reason: unknown) => U | PromiseLike<U>) | null,
-  ): Promise<T | U> {
-    return this.done.then(onfulfilled, onrejected);
+    return this;
   }
 
   /**
@@ -86,9 +75,11 @@ export class AioRequest implements PromiseLike<Completion> {
     this._completion = completion;
     this._target = null;
     this._signal = undefined;
-    if (this._resolve !== undefined) {
-      this._resolve(completion);
-      this._resolve = undefined;
-    }
+    this._resolve(completion);
   }
 }
+
+// `await request` and `request.then()` take V8's native-promise paths (no
+// extra thenable job), and derived promises are plain Promises: both look
+// at `constructor`.
+Object.defineProperty(AioRequest.prototype, 'constructor', { value: Promise, writable: true, configurable: true });
