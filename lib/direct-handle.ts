@@ -9,8 +9,9 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
 import { type AioContext } from './context.js';
-import { type BlockIO, DirectFile } from './direct-io.js';
+import { type BlockIO, DirectFile, FileLocks } from './direct-io.js';
 import { errnoError, invalidArgType } from './errors.js';
+import { IOV_MAX } from './constants.js';
 import {
   CURRENT, bytesOf, readArgs, vectorArgs, writeArgs, writeStringArgs,
 } from './handle-args.js';
@@ -55,6 +56,8 @@ export interface OpenPlan {
   append: boolean;
   /** Opened for reading only because read-modify-write needs it: reads are refused. */
   writeOnly: boolean;
+  /** The flags as asked for (O_DIRECT included), for a plain O_DIRECT open. */
+  asked: number;
 }
 
 /**
@@ -73,15 +76,35 @@ export function openPlan(flags: unknown, options: unknown): OpenPlan {
   if (flags === undefined || flags === null) numeric = O_RDONLY;
   else if (typeof flags === 'string') numeric = Object.hasOwn(STRING_FLAGS, flags) ? STRING_FLAGS[flags] : undefined;
   else if (typeof flags === 'number' && Number.isInteger(flags)) numeric = flags;
-  const buffered = { flags, retryFlags: null, direct: false, append: false, writeOnly: false };
+  const buffered = { flags, retryFlags: null, direct: false, append: false, writeOnly: false, asked: 0 };
   if (numeric === undefined) return buffered;
   if (direct === true) numeric |= O_DIRECT;
   if ((numeric & O_DIRECT) === 0) return buffered;
   const append = (numeric & O_APPEND) !== 0;
-  const asked = numeric & ~O_APPEND;
-  if ((asked & O_ACCMODE) !== O_WRONLY) return { flags: asked, retryFlags: null, direct: true, append, writeOnly: false };
+  const plain = numeric & ~O_APPEND;
+  if ((plain & O_ACCMODE) !== O_WRONLY) {
+    return { flags: plain, retryFlags: null, direct: true, append, writeOnly: false, asked: numeric };
+  }
   // Without read permission, node's O_WRONLY open: partial blocks then fail as a read would.
-  return { flags: (asked & ~O_ACCMODE) | O_RDWR, retryFlags: asked, direct: true, append, writeOnly: true };
+  return { flags: (plain & ~O_ACCMODE) | O_RDWR, retryFlags: plain, direct: true, append, writeOnly: true, asked: numeric };
+}
+
+// One FileLocks per file (device and inode) while any direct handle of it lives.
+const locksByFile = new Map<string, WeakRef<FileLocks>>();
+const forgetLocks = new FinalizationRegistry<string>((key) => {
+  if (locksByFile.get(key)?.deref() === undefined) locksByFile.delete(key);
+});
+
+function locksOf(fd: number): FileLocks {
+  const st = fstatSync(fd);
+  const key = `${st.dev}:${st.ino}`;
+  let locks = locksByFile.get(key)?.deref();
+  if (locks === undefined) {
+    locks = new FileLocks();
+    locksByFile.set(key, new WeakRef(locks));
+    forgetLocks.register(locks, key);
+  }
+  return locks;
 }
 
 /** O_DIRECT alignment of the open file; 4096 where statx does not say. */
@@ -154,7 +177,7 @@ export function directFile(
     },
     isAligned: (view, alignment) => binding!.addressOf(view) % alignment === 0,
   };
-  return new DirectFile(io, alignmentOf(fh.fd), open);
+  return new DirectFile(io, alignmentOf(fh.fd), locksOf(fh.fd), open);
 }
 
 function result<T extends object>(o: T): T {
@@ -162,7 +185,7 @@ function result<T extends object>(o: T): T {
 }
 
 export function directRead(file: DirectFile, args: unknown[]): Work<object> {
-  const a = readArgs(args[0], args[1], args[2], args[3], true);
+  const a = readArgs(args[0], args[1], args[2], args[3]);
   if (a === null) return null;
   const { buffer, offset, length, position } = a;
   if (length === 0) return async () => result({ bytesRead: 0, buffer });
@@ -172,7 +195,8 @@ export function directRead(file: DirectFile, args: unknown[]): Work<object> {
 export function directReadv(file: DirectFile, args: unknown[]): Work<object> {
   const a = vectorArgs(args[0], args[1]);
   if (a === null) return null;
-  const views = a.buffers.map((b) => bytesOf(b));
+  // libuv reads into the first IOV_MAX buffers only.
+  const views = a.buffers.slice(0, IOV_MAX).map((b) => bytesOf(b));
   return async () => result({ bytesRead: await file.read(views, a.position), buffers: args[0] });
 }
 
@@ -196,8 +220,23 @@ export function directWritev(file: DirectFile, args: unknown[]): Work<object> {
   return async () => result({ bytesWritten: await file.write(views, a.position), buffers: args[0] });
 }
 
+export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
+
+/** readFile's options as node's getOptions takes them on a FileHandle, or null where node throws. */
+export function readFileOptions(options: unknown): ReadFileOptions | null {
+  if (options === undefined || options === null || typeof options === 'function') return { encoding: null, signal: undefined };
+  let encoding: unknown;
+  let signal: unknown;
+  if (typeof options === 'string') encoding = options;
+  else if (typeof options === 'object') ({ encoding, signal } = options as { encoding?: unknown; signal?: unknown });
+  else return null;
+  if (encoding && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
+  return { encoding: (encoding || null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
+}
+
 /** readFile(options): from the current position to the end of the file. */
-export function directReadFile(fh: FileHandle, file: DirectFile, options: { encoding: BufferEncoding | null; signal?: AbortSignal }): Work<Buffer | string> {
+export function directReadFile(fh: FileHandle, file: DirectFile, options: ReadFileOptions): Work<Buffer | string> {
   const st = fstatSync(fh.fd);
   const regular = (st.mode & S_IFMT) === S_IFREG;
   // node throws ERR_FS_FILE_TOO_LARGE before reading.
@@ -207,9 +246,15 @@ export function directReadFile(fh: FileHandle, file: DirectFile, options: { enco
     checkAborted(signal);
     let data: Buffer;
     if (regular && st.size > 0) {
+      // As node: up to the size fstat gave, from the current position.
       const buffer = Buffer.allocUnsafeSlow(st.size);
-      const n = await file.read([buffer], CURRENT);
-      data = n === buffer.length ? buffer : buffer.subarray(0, n);
+      let total = 0;
+      while (total < buffer.length) {
+        const n = await file.read([buffer.subarray(total)], CURRENT);
+        if (n === 0) break;
+        total += n;
+      }
+      data = total === buffer.length ? buffer : buffer.subarray(0, total);
     } else {
       const chunks: Buffer[] = [];
       for (;;) {
@@ -246,6 +291,8 @@ export function directWriteFile(file: DirectFile, data: unknown, options: unknow
   } else if (options !== undefined && options !== null && typeof options !== 'function') {
     return null;
   }
+  // ('buffer' passes node's checks, and only matters to strings, where Buffer.from throws.)
+  if (encoding === 'buffer' && ArrayBuffer.isView(data)) encoding = 'utf8';
   if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) return null;
   if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
   const enc = encoding;

@@ -10,15 +10,18 @@
 // Writes that do not cover whole blocks read the edge blocks first
 // (read-modify-write), so two writes touching one block must not overlap in
 // time: every write takes a lock on its block range, and reads wait for the
-// writes they overlap. A write that ends past EOF leaves the file a whole
-// number of blocks long; it is cut back to the size node's write would
-// leave, under a lock to the end of the file.
+// writes they overlap. A write that may move EOF locks to the end of the
+// file, and waits for the reads before it too: until it has cut the file
+// back to the size node's write would leave (a direct write ends on a block
+// boundary), nothing else of this file looks at the size. The locks belong
+// to the file (its inode), shared by every direct handle of this process.
 //
 // O_APPEND is emulated (the fd is opened without it, since a block-aligned
-// rewrite of the last block cannot be placed with it): appends, and reads
-// and writes at the current position, run one at a time, in call order.
-// A write-only file is opened for reading too, for the edge blocks; its
-// reads are refused as the kernel would refuse them.
+// rewrite of the last block cannot be placed with it): the end is found
+// under the lock. Appends, and reads and writes at the current position,
+// run one at a time per handle, in call order. A write-only file is opened
+// for reading too, for the edge blocks; its reads are refused as the kernel
+// would refuse them.
 import { BOUNCE_MAX, giveBounce, takeBounce } from './bounce-pool.js';
 import { IOV_MAX } from './constants.js';
 import { errnoError } from './errors.js';
@@ -57,11 +60,43 @@ interface Piece {
 interface Lock {
   start: number;
   end: number;
-  released: Promise<void>;
+  /** Who waits for this lock to go: created on first wait. */
+  waiters: (() => void)[] | null;
+}
+
+/** The in-process locks of one file, shared by all its direct handles. */
+export class FileLocks {
+  readonly writes = new Set<Lock>();
+  readonly reads = new Set<Lock>();
+  /** Writes in flight that may move EOF: while any is, the size on disk is not the file's. */
+  growing = 0;
+}
+
+function take(set: Set<Lock>, start: number, end: number): Lock {
+  const lock: Lock = { start, end, waiters: null };
+  set.add(lock);
+  return lock;
+}
+
+function drop(set: Set<Lock>, lock: Lock): void {
+  set.delete(lock);
+  if (lock.waiters !== null) for (const wake of lock.waiters) wake();
+}
+
+/** The locks of `set` that overlap [start, end), as promises of their release. */
+function overlapping(set: Set<Lock>, start: number, end: number, out: Promise<void>[] = []): Promise<void>[] {
+  for (const lock of set) {
+    if (lock.start < end && start < lock.end) out.push(new Promise((wake) => (lock.waiters ??= []).push(wake)));
+  }
+  return out;
 }
 
 /** Pieces of one operation run this many at a time. */
 const PIECES_IN_FLIGHT = 4;
+/** The largest zero-copy piece: below the kernel's cap on one read or write (MAX_RW_COUNT). */
+const ZERO_COPY_MAX = 1 << 30;
+/** `position` of a write at the end of the file. */
+const AT_END = -2;
 
 export class DirectFile {
   readonly #io: BlockIO;
@@ -69,14 +104,16 @@ export class DirectFile {
   readonly #block: number;
   readonly #append: boolean;
   readonly #writeOnly: boolean;
-  readonly #writes = new Set<Lock>();
+  readonly #locks: FileLocks;
   #serial: Promise<unknown> = Promise.resolve();
 
   /** `append` and `writeOnly`: what the fd was asked to be (it is neither; see above). */
-  constructor(io: BlockIO, alignment: DirectAlignment, { append, writeOnly }: { append: boolean; writeOnly: boolean }) {
+  constructor(io: BlockIO, alignment: DirectAlignment, locks: FileLocks,
+    { append, writeOnly }: { append: boolean; writeOnly: boolean }) {
     this.#io = io;
     this.#memory = alignment.memory;
     this.#block = alignment.block;
+    this.#locks = locks;
     this.#append = append;
     this.#writeOnly = writeOnly;
   }
@@ -95,25 +132,26 @@ export class DirectFile {
 
   /** Writes `views` at `position` (or CURRENT), as pwrite/write would on a non-direct fd. */
   write(views: Uint8Array[], position: number): Promise<number> {
+    // Like write(2) of nothing: no effect, not even on the position.
+    if (lengthOf(views) === 0) return Promise.resolve(0);
     if (this.#append) {
       // As on an O_APPEND fd: every write goes to the end; only write(2) moves the position.
       return this.#inOrder(async () => {
-        const at = this.#io.size();
-        const n = await this.#writeAt(views, at);
-        if (position === CURRENT) this.#io.seek(at + n, 0);
-        return n;
+        const { at, written } = await this.#writeAt(views, AT_END);
+        if (position === CURRENT) this.#io.seek(at + written, 0);
+        return written;
       });
     }
-    if (position !== CURRENT) return this.#writeAt(views, position);
+    if (position !== CURRENT) return this.#writeAt(views, position).then((r) => r.written);
     return this.#inOrder(async () => {
       const at = this.#io.seek(0, 1);
-      const n = await this.#writeAt(views, at);
-      this.#io.seek(at + n, 0);
-      return n;
+      const { written } = await this.#writeAt(views, at);
+      this.#io.seek(at + written, 0);
+      return written;
     });
   }
 
-  /** Runs `op` after every earlier position-dependent operation of this file. */
+  /** Runs `op` after every earlier position-dependent operation of this handle. */
   #inOrder(op: () => Promise<number>): Promise<number> {
     const result = this.#serial.then(op, op);
     this.#serial = result.catch(() => {});
@@ -133,15 +171,21 @@ export class DirectFile {
     if (total === 0) return 0;
     const start = this.#down(position);
     const end = this.#up(position + total);
-    const prior = this.#overlapping(start, end);
-    if (prior.length > 0) await Promise.all(prior);
-    // Past EOF the kernel may write into the buffer (the rest of the block
-    // holding EOF; zeros for the range beyond), where node leaves the
-    // buffer alone: user memory is only read into up to EOF.
-    const pieces = this.#pieces(views, position, total, this.#down(this.#io.size()));
-    const { results, error } = await this.#run(pieces, (piece) => this.#readPiece(piece, views, position));
-    if (error !== undefined) throw error;
-    return userBytes(pieces, results);
+    const locks = this.#locks;
+    const prior = overlapping(locks.writes, start, end);
+    const lock = take(locks.reads, start, end);
+    try {
+      if (prior.length > 0) await Promise.all(prior);
+      // Past EOF the kernel may write into the buffer (the rest of the block
+      // holding EOF; zeros for the range beyond), where node leaves the
+      // buffer alone: user memory is only read into up to EOF.
+      const pieces = this.#pieces(views, position, total, this.#down(this.#io.size()));
+      const { results, error } = await this.#run(pieces, (piece) => this.#readPiece(piece, views, position));
+      if (error !== undefined) throw error;
+      return userBytes(pieces, results);
+    } finally {
+      drop(locks.reads, lock);
+    }
   }
 
   async #readPiece(piece: Piece, views: Uint8Array[], position: number): Promise<number> {
@@ -158,36 +202,39 @@ export class DirectFile {
     }
   }
 
-  async #writeAt(views: Uint8Array[], position: number): Promise<number> {
+  /** Writes at `position`, or at the end of the file (AT_END); where it wrote and how much. */
+  async #writeAt(views: Uint8Array[], position: number): Promise<{ at: number; written: number }> {
     const total = lengthOf(views);
-    if (total === 0) return 0;
-    const start = this.#down(position);
-    const end = this.#up(position + total);
-    const sizeBefore = this.#io.size();
-    // A write that may move EOF locks to the end of the file: no other
-    // write of this file sees the size until it is cut back.
-    const grows = end > sizeBefore;
-    const prior = this.#overlapping(start, grows ? Infinity : end);
-    let release!: () => void;
-    const lock: Lock = { start, end: grows ? Infinity : end, released: new Promise((r) => (release = r)) };
-    this.#writes.add(lock);
+    const locks = this.#locks;
+    const sizeNow = this.#io.size();
+    const start = this.#down(position === AT_END ? sizeNow : position);
+    const end = position === AT_END ? Infinity : this.#up(position + total);
+    // The size on disk can only be trusted while no write that may move EOF
+    // is in flight; otherwise assume this one may too.
+    const grows = end > sizeNow || locks.growing > 0;
+    const prior = overlapping(locks.writes, start, grows ? Infinity : end);
+    if (grows) overlapping(locks.reads, start, Infinity, prior);
+    const lock = take(locks.writes, start, grows ? Infinity : end);
+    if (grows) locks.growing++;
     try {
       if (prior.length > 0) await Promise.all(prior);
-      const size = grows ? this.#io.size() : sizeBefore;
-      const pieces = this.#pieces(views, position, total, Infinity);
-      const { results, error } = await this.#run(pieces, (piece) => this.#writePiece(piece, views, position, size));
+      // Every earlier write that could move EOF is done, and later ones wait.
+      const size = grows ? this.#io.size() : sizeNow;
+      const at = position === AT_END ? size : position;
+      const pieces = this.#pieces(views, at, total, Infinity);
+      const { results, error } = await this.#run(pieces, (piece) => this.#writePiece(piece, views, at, size));
       const written = userBytes(pieces, results);
       // Blocks end past the last byte written: cut the file to where a
       // plain write would have left it.
       if (grows) {
-        const want = Math.max(size, position + written);
+        const want = Math.max(size, at + written);
         if (this.#io.size() > want) await this.#io.truncate(want);
       }
       if (error !== undefined) throw error;
-      return written;
+      return { at, written };
     } finally {
-      this.#writes.delete(lock);
-      release();
+      if (grows) locks.growing--;
+      drop(locks.writes, lock);
     }
   }
 
@@ -220,18 +267,11 @@ export class DirectFile {
     bounce.fill(0, rel + got, rel + this.#block);
   }
 
-  /** Writes in flight that overlap [start, end). */
-  #overlapping(start: number, end: number): Promise<void>[] {
-    const out: Promise<void>[] = [];
-    for (const lock of this.#writes) if (lock.start < end && start < lock.end) out.push(lock.released);
-    return out;
-  }
-
   /** The pieces of an operation; user memory goes to the kernel only for file ranges before `zeroCopyEnd`. */
   #pieces(views: Uint8Array[], position: number, total: number, zeroCopyEnd: number): Piece[] {
     const end = position + total;
     const block = this.#block;
-    if (position % block === 0 && end <= zeroCopyEnd && views.length <= IOV_MAX
+    if (position % block === 0 && end <= zeroCopyEnd && total <= ZERO_COPY_MAX && views.length <= IOV_MAX
         && views.every((v) => v.byteLength % block === 0 && this.#io.isAligned(v, this.#memory))) {
       return [{ start: position, end, userStart: position, userEnd: end, zeroCopy: views }];
     }
@@ -247,7 +287,11 @@ export class DirectFile {
     const middle = views.length === 1 && midEnd > midStart ? bytesOf(views[0], midStart - position, midEnd - midStart) : null;
     if (middle !== null && this.#io.isAligned(middle, this.#memory)) {
       bounced(this.#down(position), midStart);
-      pieces.push({ start: midStart, end: midEnd, userStart: midStart, userEnd: midEnd, zeroCopy: [middle] });
+      for (let at = midStart; at < midEnd; at += ZERO_COPY_MAX) {
+        const stop = Math.min(midEnd, at + ZERO_COPY_MAX);
+        const view = bytesOf(middle, at - midStart, stop - at);
+        pieces.push({ start: at, end: stop, userStart: at, userEnd: stop, zeroCopy: [view] });
+      }
       bounced(midEnd, this.#up(end));
     } else {
       bounced(this.#down(position), this.#up(end));

@@ -12,7 +12,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { checkAborted } from './abort.js';
 import { type AioContext } from './context.js';
 import {
-  type DirectOpen, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
+  type DirectOpen, type ReadFileOptions, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile,
+  directWritev, readFileOptions,
 } from './direct-handle.js';
 import { type DirectFile } from './direct-io.js';
 import { errnoError } from './errors.js';
@@ -125,7 +126,7 @@ const overrides = {
     const direct = directOf(this);
     if (direct) return viaDirect(this, 'read', args, directRead(direct, args));
     const ctx = kernelFor(this);
-    const plan = ctx && readArgs(args[0], args[1], args[2], args[3], false);
+    const plan = ctx && readArgs(args[0], args[1], args[2], args[3]);
     if (!plan || plan.length === 0 || plan.position === CURRENT) return delegate(this, 'read', args);
     const { buffer, offset, length, position } = plan;
     const route = readRoute(stateOf.get(this)!.statusFlags);
@@ -200,8 +201,11 @@ const overrides = {
 
   readFile(this: FileHandle, ...args: unknown[]) {
     const direct = directOf(this);
+    if (direct) {
+      const options = readFileOptions(args[0]);
+      return viaDirect(this, 'readFile', args, options && directReadFile(this, direct, options));
+    }
     const options = plainReadFileOptions(args[0], false);
-    if (direct) return viaDirect(this, 'readFile', args, options && directReadFile(this, direct, options));
     const ctx = kernelFor(this);
     if (!ctx || !options) return delegate(this, 'readFile', args);
     return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
@@ -220,7 +224,6 @@ function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
   });
 }
 
-export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
 
 /** Options readFile accepts without node having to validate anything; null otherwise. */
 export function plainReadFileOptions(options: unknown, allowFlag: boolean): ReadFileOptions | null {
@@ -297,7 +300,7 @@ export function adopt(fh: FileHandle, emulate: DirectOpen = { append: false, wri
 }
 
 /** Whether `value` is an open direct-I/O handle of this module. */
-export function isDirectHandle(value: unknown): value is AioFileHandle {
+export function isDirectHandle(value: unknown): boolean {
   return typeof value === 'object' && value !== null && directOf(value as FileHandle) !== null;
 }
 

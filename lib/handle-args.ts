@@ -33,32 +33,18 @@ export function bytesOf(view: ArrayBufferView, offset = 0, length = view.byteLen
   return new Uint8Array(view.buffer, view.byteOffset + offset, length);
 }
 
-/** A position as the binding takes it: a safe offset, CURRENT for -1/null-ish, or null (node decides). */
-function readPosition(position: unknown, bigints: boolean): number | null {
-  if (position === null || position === undefined) return CURRENT;
-  if (typeof position === 'bigint') {
-    if (!bigints) return null;
-    if (position === -1n) return CURRENT;
-    return position >= 0n && position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : null;
-  }
-  if (position === -1) return CURRENT;
-  return isIndex(position) ? position : null;
-}
-
-/** libuv writes at the current position for any negative offset; node passes non-numbers as -1. */
-function writePosition(position: unknown): number | null {
-  if (typeof position !== 'number') return CURRENT;
-  if (!Number.isSafeInteger(position)) return null;
-  return position < 0 ? CURRENT : position;
-}
-
 /**
- * read(): (buffer, offset?, length?, position?), (buffer, options?), (options?).
- * A bigint position is taken as the offset it names only with `bigints`:
- * Node 20's promise read() reads bigint positions at the current position
- * instead, and buffered handles leave them to node to keep that.
+ * A position as node 20's binding takes it: a safe integer >= 0 is an
+ * offset; anything else (null, -1, a bigint, a fraction) is the current
+ * position (node maps what is not a safe integer to -1, and libuv reads and
+ * writes at the current position for any negative offset).
  */
-export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown, bigints: boolean): RangeArgs | null {
+function positionOf(position: unknown): number {
+  return isIndex(position) ? position : CURRENT;
+}
+
+/** read(): (buffer, offset?, length?, position?), (buffer, options?), (options?). */
+export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangeArgs | null {
   let buffer = a0;
   let offset = a1;
   let length = a2;
@@ -78,8 +64,7 @@ export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown, big
   length ??= view.byteLength - offset;
   if (length === 0) return { buffer: view, offset, length: 0, position: CURRENT };
   if (!isIndex(length) || view.byteLength === 0 || offset + length > view.byteLength) return null;
-  const at = readPosition(position, bigints);
-  return at === null ? null : { buffer: view, offset, length, position: at };
+  return { buffer: view, offset, length, position: positionOf(position) };
 }
 
 /** write() with a buffer: (buffer, offset?, length?, position?), (buffer, options?). */
@@ -96,8 +81,7 @@ export function writeArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown): R
   if (!isIndex(offset) || offset > a0.byteLength) return null;
   if (typeof length !== 'number') length = a0.byteLength - offset;
   if (!isIndex(length) || length > a0.byteLength - offset || length > 2 ** 31 - 1) return null;
-  const at = writePosition(position);
-  return at === null ? null : { buffer: a0, offset, length: length as number, position: at };
+  return { buffer: a0, offset, length: length as number, position: positionOf(position) };
 }
 
 export interface StringWriteArgs {
@@ -105,22 +89,19 @@ export interface StringWriteArgs {
   position: number;
 }
 
-/** write() with a string: (string, position?, encoding?). */
+/** write() with a string: (string, position?, encoding?); node's binding takes an unknown encoding as utf8. */
 export function writeStringArgs(a0: unknown, a1: unknown, a2: unknown): StringWriteArgs | null {
   if (typeof a0 !== 'string') return null;
-  const encoding = a2 ?? 'utf8';
-  if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) return null;
+  const encoding = typeof a2 === 'string' && Buffer.isEncoding(a2) ? a2 : 'utf8';
   // node refuses odd-length hex; let it say so.
   if (encoding.toLowerCase() === 'hex' && a0.length % 2 !== 0) return null;
-  const at = writePosition(a1);
-  return at === null ? null : { data: Buffer.from(a0, encoding), position: at };
+  return { data: Buffer.from(a0, encoding), position: positionOf(a1) };
 }
 
 /** readv() / writev(): (buffers, position?). An empty array is valid. */
 export function vectorArgs(buffers: unknown, position: unknown): VectorArgs | null {
   if (!Array.isArray(buffers) || !buffers.every((b) => ArrayBuffer.isView(b))) return null;
-  const at = writePosition(position);
-  return at === null ? null : { buffers, position: at };
+  return { buffers, position: positionOf(position) };
 }
 
 /** The positional, non-empty vector form the kernel takes as it is. */

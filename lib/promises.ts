@@ -49,13 +49,18 @@ export async function open(
     writeOnly = false; // the fd refuses reads by itself
   }
   if (sharedContext() === null) backend = 'node-fs';
-  return adopt(fh, { append: plan.append, writeOnly });
+  const handle = adopt(fh, { append: plan.append, writeOnly });
+  if (!plan.direct || isDirectHandle(handle)) return handle;
+  // No direct I/O here (the addon or node's FileHandle internals are
+  // missing): an O_DIRECT handle as node gives it, with the flags asked for.
+  await handle.close();
+  return adopt(await nodeFs.open(path, plan.asked, mode));
 }
 
 /** Like node:fs/promises `writeFile()` (writes go to the threadpool; direct handles write directly). */
 export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): Promise<void> {
   const [file, data, options] = args;
-  if (isDirectHandle(file)) return (file.writeFile as AnyFn)(data, options);
+  if (isDirectHandle(file)) return ((file as FileHandle).writeFile as AnyFn)(data, options);
   policyStats.threadpool++;
   return nodeFs.writeFile(...args);
 }
@@ -63,7 +68,7 @@ export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): P
 /** Like node:fs/promises `appendFile()` (writes go to the threadpool; direct handles write directly). */
 export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>): Promise<void> {
   const [file, data, options] = args;
-  if (isDirectHandle(file)) return (file.appendFile as AnyFn)(data, options);
+  if (isDirectHandle(file)) return ((file as FileHandle).appendFile as AnyFn)(data, options);
   policyStats.threadpool++;
   return nodeFs.appendFile(...args);
 }
@@ -71,6 +76,7 @@ export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>):
 /** Like node:fs/promises `readFile()`: regular files are read by parallel kernel reads. */
 export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
   const [path, options] = args;
+  if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
   const plain = plainReadFileOptions(options, true);
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
   if (!isPath || plain === null || sharedContext() === null) {

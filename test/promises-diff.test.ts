@@ -44,9 +44,9 @@ function generate(random: () => number, direct: boolean, steps: number): Op[] {
     const r = random();
     if (r < 0.15) return null;
     if (r < 0.2) return -1;
-    // (Node 20 reads bigint positions at the current position; direct
-    // handles read where the bigint says, tested on their own.)
-    if (r < 0.25 && !direct) return BigInt(int(40000));
+    // Node 20 reads and writes at the current position for anything not a
+    // safe integer >= 0; direct handles must too.
+    if (r < 0.25) return pick([BigInt(int(40000)), -2, 1.5, NaN]) as never;
     return al ? 512 * int(80) : int(40000);
   };
   const seed = int(2 ** 30);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, statSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -126,15 +126,84 @@ describe('linux-aio/promises direct I/O', () => {
     }
   });
 
-  it('a bigint position reads where it says (node 20 reads bigint positions at the current position)', async () => {
+  it('positions node reads at the current position (bigint, -2, 1.5, NaN) do the same', async () => {
     const content = patternBytes(8192, 5);
-    const fh = await aioFs.open(fresh(content), 'r', undefined, { direct: true });
+    const ours = await aioFs.open(fresh(content), 'r', undefined, { direct: true });
+    const theirs = await nodeFs.open(fresh(content), 'r');
     try {
-      const { bytesRead, buffer } = await fh.read(Buffer.alloc(10), 0, 10, 4097n as never);
-      expect(bytesRead).to.equal(10);
-      expect(buffer.equals(content.subarray(4097, 4107))).to.equal(true);
+      for (const position of [4097n, -2, 1.5, NaN, 100]) {
+        const [a, b] = await Promise.all([ours, theirs].map((fh) => fh.read(Buffer.alloc(10), 0, 10, position as never)));
+        expect(a.bytesRead, String(position)).to.equal(b.bytesRead);
+        expect(a.buffer.equals(b.buffer), String(position)).to.equal(true);
+      }
     } finally {
+      await ours.close();
+      await theirs.close();
+    }
+  });
+
+  it('two direct handles of one file share its locks: concurrent writes sharing blocks lose nothing', async () => {
+    const path = fresh(Buffer.alloc(0));
+    const handles = [await aioFs.open(path, 'r+', undefined, { direct: true }), await aioFs.open(path, 'r+', undefined, { direct: true })];
+    const expected = Buffer.alloc(64 * 100);
+    try {
+      await Promise.all(Array.from({ length: 64 }, (_, i) => {
+        const piece = patternBytes(100, 200 + i);
+        piece.copy(expected, i * 100);
+        return handles[i % 2].write(piece, 0, 100, i * 100);
+      }));
+    } finally {
+      await Promise.all(handles.map((fh) => fh.close()));
+    }
+    expect(readFileSync(path).equals(expected)).to.equal(true);
+  });
+
+  it('a write issued while another one extends the file still leaves the true size', async () => {
+    for (let round = 0; round < 5; round++) {
+      const path = fresh(Buffer.alloc(5000, 1));
+      const fh = await aioFs.open(path, 'r+', undefined, { direct: true });
+      const big = Buffer.alloc(3 << 20, 2);
+      const extending = fh.write(big, 0, big.length, 4200);
+      // Issued at once, and again once the first has grown the file to whole blocks.
+      const small = [fh.write('tail', 4200 + big.length + 100)];
+      const trueEnd = 4200 + big.length;
+      for (let i = 0; i < 2000 && small.length < 2; i++) {
+        if (fstatSync(fh.fd).size > trueEnd) small.push(fh.write('more', trueEnd + 200));
+        else await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all([extending, ...small]);
+      const size = (await fh.stat()).size;
       await fh.close();
+      expect(size).to.equal(trueEnd + (small.length === 2 ? 204 : 104));
+    }
+  });
+
+  it('an empty write on an appending handle leaves the file position alone, as node does', async () => {
+    const content = patternBytes(5000, 9);
+    const [ours, theirs] = [await aioFs.open(fresh(content), 'a+', undefined, { direct: true }), await nodeFs.open(fresh(content), 'a+')];
+    try {
+      const after = [];
+      for (const fh of [ours, theirs]) {
+        await fh.write('');
+        await fh.writev([]);
+        after.push((await fh.read(Buffer.alloc(10), 0, 10, null)).buffer.toString('hex'));
+      }
+      expect(after[0]).to.equal(after[1]);
+    } finally {
+      await ours.close();
+      await theirs.close();
+    }
+  });
+
+  it('readv fills at most IOV_MAX buffers, as libuv does', async () => {
+    const content = patternBytes(5000, 10);
+    const [ours, theirs] = [await aioFs.open(fresh(content), 'r', undefined, { direct: true }), await nodeFs.open(fresh(content), 'r')];
+    try {
+      const [a, b] = await Promise.all([ours, theirs].map((fh) => fh.readv(Array.from({ length: 2000 }, () => Buffer.alloc(1)), 0)));
+      expect(a.bytesRead).to.equal(b.bytesRead);
+    } finally {
+      await ours.close();
+      await theirs.close();
     }
   });
 
@@ -147,6 +216,7 @@ describe('linux-aio/promises direct I/O', () => {
       await fh.writeFile((async function* () { yield 'async '; yield Buffer.from('iterable'); })() as never);
       await aioFs.appendFile(fh, '!');
       await aioFs.writeFile(fh, patternBytes(70_000, 6));
+      expect(await aioFs.readFile(fh)).to.have.length(0); // from the current position, at EOF
       expect((await fh.stat()).size).to.equal(Buffer.byteLength('héllo iterable async iterable!') + 70_000);
       await fh.read(Buffer.alloc(1), 0, 1, null); // node would read at EOF: 0 bytes, position unchanged
       const whole = readFileSync(path);
