@@ -15,12 +15,10 @@ namespace {
 // Runs one iocb on a context of its own and waits up to a second for its
 // completion. The context is destroyed either way, so a request that timed
 // out cannot answer for the next one.
-long TryOne(struct iocb* cb) {
-  aio_context_t ctx = 0;
-  long r = kaio::Setup(1, &ctx);
-  if (r < 0) return r;
+// One request on `ctx`, waited for (1 s at most): its res, or -errno.
+long TryOne(aio_context_t ctx, struct iocb* cb) {
   struct iocb* list[1] = {cb};
-  r = kaio::Submit(ctx, 1, list);
+  long r = kaio::Submit(ctx, 1, list);
   if (r >= 0) {
     struct io_event ev = {};
     struct timespec timeout = {1, 0};
@@ -28,7 +26,6 @@ long TryOne(struct iocb* cb) {
     if (r == 1) r = static_cast<long>(ev.res);
     else if (r == 0) r = -ETIMEDOUT;
   }
-  kaio::Destroy(ctx);
   return r;
 }
 
@@ -41,7 +38,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   const int setup = kaio::Setup(1, &ctx);
   out.Set("setup", Napi::Number::New(env, setup));
   if (setup < 0) return out;
-  kaio::Destroy(ctx);
+  // One context for every try: io_destroy waits for an RCU grace period.
 
   long poll_res, nowait_res, fsync_res;
   int fds[2];
@@ -57,7 +54,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
       cb.aio_lio_opcode = IOCB_CMD_POLL;
       cb.aio_fildes = static_cast<uint32_t>(fds[0]);
       cb.aio_buf = POLLIN;
-      poll_res = TryOne(&cb);
+      poll_res = TryOne(ctx, &cb);
 
       char sink;
       std::memset(&cb, 0, sizeof(cb));
@@ -66,7 +63,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
       cb.aio_buf = reinterpret_cast<uint64_t>(&sink);
       cb.aio_nbytes = 1;
       cb.aio_rw_flags = RWF_NOWAIT;
-      nowait_res = TryOne(&cb);
+      nowait_res = TryOne(ctx, &cb);
     }
     close(fds[0]);
     close(fds[1]);
@@ -80,10 +77,11 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
     std::memset(&cb, 0, sizeof(cb));
     cb.aio_lio_opcode = IOCB_CMD_FSYNC;
     cb.aio_fildes = static_cast<uint32_t>(mfd);
-    fsync_res = TryOne(&cb);
+    fsync_res = TryOne(ctx, &cb);
     close(mfd);
   }
 
+  kaio::Destroy(ctx);
   out.Set("poll", Napi::Number::New(env, static_cast<double>(poll_res)));
   out.Set("nowait", Napi::Number::New(env, static_cast<double>(nowait_res)));
   out.Set("fsync", Napi::Number::New(env, static_cast<double>(fsync_res)));

@@ -19,8 +19,18 @@ type AnyFn = (...args: unknown[]) => Promise<void>;
 export type { AioFileHandle } from './file-handle.js';
 export type { ReadChunksOptions } from './read-chunks.js';
 
-/** `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs does everything. */
+/**
+ * `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs
+ * does everything. Settled by the first open() (or readFile(), stats()).
+ */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
+
+/** The shared context, keeping `backend` up to date. */
+function kernelContext(): ReturnType<typeof sharedContext> {
+  const ctx = sharedContext();
+  if (ctx === null) backend = 'node-fs';
+  return ctx;
+}
 
 export interface OpenOptions {
   /**
@@ -48,7 +58,7 @@ export async function open(
     fh = await nodeFs.open(path, plan.retryFlags, mode);
     writeOnly = false; // the fd refuses reads by itself
   }
-  if (sharedContext() === null) backend = 'node-fs';
+  kernelContext();
   const handle = adopt(fh, { append: plan.append, writeOnly });
   if (!plan.direct || isDirectHandle(handle)) return handle;
   // No direct I/O here (the addon or node's FileHandle internals are
@@ -79,7 +89,7 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
   const plain = plainReadFileOptions(options, true);
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
-  if (!isPath || plain === null || sharedContext() === null) {
+  if (!isPath || plain === null || kernelContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
@@ -113,7 +123,9 @@ export interface DropInStats extends PolicyStats {
 
 /** How many operations took each path of the never-block policy. */
 export function stats(): DropInStats {
-  return { ...policyStats, bounced: bounceStats.bounced, backend: currentBackend(), reason: backendReason() };
+  const reason = backendReason();
+  kernelContext();
+  return { ...policyStats, bounced: bounceStats.bounced, backend, reason };
 }
 
 const promises = { ...nodeFs, open, readFile, writeFile, appendFile };
