@@ -17,7 +17,7 @@ import {
 } from './direct-handle.js';
 import { type DirectFile } from './direct-io.js';
 import { errnoError } from './errors.js';
-import { CURRENT, bytesOf, isKernelVector, readArgs, vectorArgs, viewsAfter } from './handle-args.js';
+import { CURRENT, type RangeArgs, bytesOf, isKernelVector, readArgs, vectorArgs, viewsAfter } from './handle-args.js';
 import { binding } from './native.js';
 import { policyStats, readRoute, recordKernel, rwFlagsFor } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
@@ -123,28 +123,12 @@ const overrides = {
   },
 
   read(this: FileHandle, ...args: unknown[]) {
-    const direct = directOf(this);
-    if (direct) return viaDirect(this, 'read', args, directRead(direct, args));
+    const state = stateOf.get(this);
+    if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args));
     const ctx = kernelFor(this);
     const plan = ctx && readArgs(args[0], args[1], args[2], args[3]);
     if (!plan || plan.length === 0 || plan.position === CURRENT) return delegate(this, 'read', args);
-    const { buffer, offset, length, position } = plan;
-    const route = readRoute(stateOf.get(this)!.statusFlags);
-    const nodeRead = internals!.nodeProto.read;
-    return withFallback(this, async () => {
-      const c = await ctx!.read(this.fd, bytesOf(buffer, offset, length), position, { rwFlags: rwFlagsFor(route) });
-      if (c.res < 0) return undefined;
-      recordKernel(route);
-      let bytesRead = c.res;
-      if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < length) {
-        // The page cache held only the start of the range; a plain pread
-        // would not stop there, so the rest comes from the threadpool.
-        policyStats.fallbacks++;
-        const rest = await nodeRead.call(this, buffer, offset + bytesRead, length - bytesRead, position + bytesRead);
-        bytesRead += rest.bytesRead;
-      }
-      return nullProto({ bytesRead, buffer });
-    }, () => nodeRead.call(this, buffer, offset, length, position));
+    return bufferedRead(this, ctx!, plan, readRoute(state!.statusFlags));
   },
 
   readv(this: FileHandle, ...args: unknown[]) {
@@ -211,6 +195,37 @@ const overrides = {
     return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
   },
 };
+
+const READ_OPTIONS = { kernel: Object.freeze({ rwFlags: rwFlagsFor('kernel') }), 'kernel-nowait': Object.freeze({ rwFlags: rwFlagsFor('kernel-nowait') }) };
+
+// The hot path of the drop-in: one async function, one kernel request.
+async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: 'kernel' | 'kernel-nowait' | 'threadpool') {
+  const { buffer, offset, length, position } = plan;
+  const h = fh as unknown as Record<symbol, () => void>;
+  const { ref, unref, nodeProto } = internals!;
+  h[ref]();
+  try {
+    const view = offset === 0 && length === buffer.byteLength ? buffer : bytesOf(buffer, offset, length);
+    const c = await ctx.read(fh.fd, view, position, READ_OPTIONS[route as 'kernel']);
+    if (c.res < 0) {
+      // Refused (EAGAIN: not in the page cache) or failed: node does it, and errs as node errs.
+      policyStats.fallbacks++;
+      return await nodeProto.read.call(fh, buffer, offset, length, position);
+    }
+    recordKernel(route);
+    let bytesRead = c.res;
+    if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < length) {
+      // The page cache held only the start of the range; a plain pread
+      // would not stop there, so the rest comes from the threadpool.
+      policyStats.fallbacks++;
+      const rest = await nodeProto.read.call(fh, buffer, offset + bytesRead, length - bytesRead, position + bytesRead);
+      bytesRead += rest.bytesRead;
+    }
+    return { __proto__: null, bytesRead, buffer };
+  } finally {
+    h[unref]();
+  }
+}
 
 // fsync is run by the kernel from a workqueue: never redone, since a
 // writeback error is reported only once.
