@@ -16,7 +16,8 @@ import {
   CURRENT, bytesOf, readArgs, vectorArgs, writeArgs, writeStringArgs,
 } from './handle-args.js';
 import { binding } from './native.js';
-import { policyStats, readRoute, recordKernel, rwFlagsFor, writeRoute } from './policy.js';
+import { policyStats, readRoute, recordKernel, type Route, rwFlagsFor, writeRoute } from './policy.js';
+import type { AioRequest } from './request.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFMT, S_IFREG } = fsConstants;
 // node:fs limits (lib/internal/fs/utils.js).
@@ -132,41 +133,36 @@ export function directFile(
 ): DirectFile {
   const reads = readRoute(statusFlags);
   const readFlags = { rwFlags: rwFlagsFor(reads) };
+  // The kernel when the policy allows and a context exists; node's own
+  // method otherwise, or when the kernel fails (so the error is node's).
+  const viaPolicy = async (ctx: AioContext | null, route: Route,
+    kernelOp: (ctx: AioContext) => AioRequest, nodeOp: () => Promise<number>): Promise<number> => {
+    if (ctx !== null) {
+      const c = await kernelOp(ctx);
+      if (c.res >= 0) {
+        recordKernel(route);
+        return c.res;
+      }
+      policyStats.fallbacks++;
+    } else {
+      policyStats.threadpool++;
+    }
+    return nodeOp();
+  };
   const io: BlockIO = {
-    async read(views, position) {
-      const ctx = kernel();
-      if (ctx !== null) {
-        const c = await (views.length === 1
-          ? ctx.read(fh.fd, views[0], position, readFlags) : ctx.readv(fh.fd, views, position, readFlags));
-        if (c.res >= 0) {
-          recordKernel(reads);
-          return c.res;
-        }
-        policyStats.fallbacks++;
-      } else {
-        policyStats.threadpool++;
-      }
-      const r = views.length === 1
+    read: (views, position) => viaPolicy(kernel(), reads,
+      (ctx) => (views.length === 1
+        ? ctx.read(fh.fd, views[0], position, readFlags) : ctx.readv(fh.fd, views, position, readFlags)),
+      async () => (views.length === 1
         ? await node.read.call(fh, views[0], 0, views[0].byteLength, position)
-        : await node.readv.call(fh, views, position);
-      return r.bytesRead;
-    },
-    async write(views, position, inPlace) {
-      const ctx = writeRoute(statusFlags, inPlace) === 'kernel' ? kernel() : null;
-      if (ctx !== null) {
-        const c = await (views.length === 1 ? ctx.write(fh.fd, views[0], position) : ctx.writev(fh.fd, views, position));
-        if (c.res >= 0) {
-          recordKernel('kernel');
-          return c.res;
-        }
-        policyStats.fallbacks++;
-      } else {
-        policyStats.threadpool++;
-      }
-      const r = views.length === 1
-        ? await node.write.call(fh, views[0], 0, views[0].byteLength, position)
-        : await node.writev.call(fh, views, position);
-      return r.bytesWritten;
+        : await node.readv.call(fh, views, position)).bytesRead),
+    write(views, position, inPlace) {
+      const route = writeRoute(statusFlags, inPlace);
+      return viaPolicy(route === 'kernel' ? kernel() : null, route,
+        (ctx) => (views.length === 1 ? ctx.write(fh.fd, views[0], position) : ctx.writev(fh.fd, views, position)),
+        async () => (views.length === 1
+          ? await node.write.call(fh, views[0], 0, views[0].byteLength, position)
+          : await node.writev.call(fh, views, position)).bytesWritten);
     },
     size: () => fstatSync(fh.fd).size,
     truncate: (length) => node.truncate.call(fh, length),

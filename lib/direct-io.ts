@@ -352,34 +352,29 @@ function userBytes(pieces: Piece[], results: number[]): number {
   return n;
 }
 
-/** `length` bytes from `bounce[from..]` into the views, starting `skip` bytes into them. */
-function copyOut(bounce: Buffer, from: number, views: Uint8Array[], skip: number, length: number): void {
+/** Visits the views' bytes from `skip` on, `length` of them: (view, offset in it, count, bytes before). */
+function eachSpan(views: Uint8Array[], skip: number, length: number,
+  visit: (view: Uint8Array, at: number, n: number, before: number) => void): void {
+  let before = 0;
   for (const v of views) {
-    if (length === 0) return;
+    if (before === length) return;
     if (skip >= v.byteLength) {
       skip -= v.byteLength;
       continue;
     }
-    const n = Math.min(length, v.byteLength - skip);
-    v.set(bounce.subarray(from, from + n), skip);
-    from += n;
-    length -= n;
+    const n = Math.min(length - before, v.byteLength - skip);
+    visit(v, skip, n, before);
+    before += n;
     skip = 0;
   }
 }
 
+/** `length` bytes from `bounce[from..]` into the views, starting `skip` bytes into them. */
+function copyOut(bounce: Buffer, from: number, views: Uint8Array[], skip: number, length: number): void {
+  eachSpan(views, skip, length, (v, at, n, before) => v.set(bounce.subarray(from + before, from + before + n), at));
+}
+
 /** `length` bytes of the views, starting `skip` bytes into them, into `bounce[to..]`. */
 function copyIn(views: Uint8Array[], skip: number, bounce: Buffer, to: number, length: number): void {
-  for (const v of views) {
-    if (length === 0) return;
-    if (skip >= v.byteLength) {
-      skip -= v.byteLength;
-      continue;
-    }
-    const n = Math.min(length, v.byteLength - skip);
-    bounce.set(v.subarray(skip, skip + n), to);
-    to += n;
-    length -= n;
-    skip = 0;
-  }
+  eachSpan(views, skip, length, (v, at, n, before) => bounce.set(v.subarray(at, at + n), to + before));
 }
