@@ -162,12 +162,12 @@ describe('linux-aio/promises against node:fs/promises (differential)', function 
             const actual = await settle(() => op.run(ours));
             const sizes = `sizes node ${(await node.fh.stat()).size}, ours ${(await ours.fh.stat()).size}`;
             const where = `${sizes}; seed ${seed.toString(16)}, step ${i}: ${op.describe}\n  program: ${ops.map((o) => o.describe).join('; ')}`;
-            const show = (v: unknown) => String(JSON.stringify(v)).slice(0, 400);
+            // Where the two differ first, in their JSON, for the message.
             const [je, ja] = [String(JSON.stringify(expected)), String(JSON.stringify(actual))];
             let d = 0;
             while (d < je.length && je[d] === ja[d]) d++;
-            if (je !== ja) console.log('first difference at char', d, je.slice(d - 40, d + 40), ja.slice(d - 40, d + 40));
-            expect(actual, `${where}\n  node: ${show(expected)}\n  ours: ${show(actual)}`).to.deep.equal(expected);
+            const around = (j: string) => j.slice(Math.max(0, d - 60), d + 60);
+            expect(actual, `${where}\n  first difference at ${d}:\n  node: ${around(je)}\n  ours: ${around(ja)}`).to.deep.equal(expected);
           }
         } finally {
           await node.fh.close();
