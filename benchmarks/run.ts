@@ -1,168 +1,76 @@
-// npm run bench [-- --quick] [-- --json]
+// npm run bench [-- --quick] [-- --json] [-- --dir DIR]
 //
-// 4 KiB random reads of a page-cached file, 32 in flight, through AioContext
-// and through fs.promises FileHandle.read, plus a blocking fs.readSync loop
-// for reference. Same file, same offsets, every result checked; the runs are
-// interleaved and the median of each is reported with the ratio.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { open as nodeOpen } from 'node:fs/promises';
+// Every workload of the performance issue, each against its comparison in
+// the same run: interleaved runs, the median of each, the ratio and the
+// target. Data files go in a new directory under the temp dir (or the work
+// tree when the temp dir is tmpfs, which has no O_DIRECT; or --dir), removed
+// afterwards.
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { AioContext } from '../lib/index.js';
-import * as aioFs from '../lib/promises.js';
+import * as cachedReads from './cached-reads.js';
+import * as directReads from './direct-reads.js';
+import { type Options, Progress, type Row } from './support.js';
 
-const args = new Set(process.argv.slice(2));
-const quick = args.has('--quick');
-const json = args.has('--json');
+const WORKLOADS = [cachedReads, directReads];
 
-const BLOCK = 4096;
-const DEPTH = 32;
-const FILE_BYTES = (quick ? 64 : 256) * 1024 * 1024;
-const BLOCKS = FILE_BYTES / BLOCK;
-const RUN_MS = quick ? 400 : 1500;
-const ROUNDS = quick ? 3 : 5;
+const TMPFS_MAGIC = 0x01021994;
 
-function log(line: string): void {
-  if (!json) process.stderr.write(`${line}\n`);
+/** The temp dir, unless it is tmpfs (no O_DIRECT there): then the work tree. */
+function defaultDir(): string {
+  const tmp = tmpdir();
+  return statfsSync(tmp).type === TMPFS_MAGIC ? fileURLToPath(new URL('../..', import.meta.url)) : tmp;
 }
 
-// Each 4 KiB block starts with its own index, so any read can be checked.
-function makeFile(dir: string): string {
-  const path = join(dir, 'data');
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(BLOCK * 256, 0xa5);
-  for (let b = 0; b < BLOCKS; b += 256) {
-    for (let i = 0; i < 256; i++) chunk.writeUInt32LE(b + i, i * BLOCK);
-    writeSync(fd, chunk);
+function parseArgs(argv: string[]): Options {
+  const o = { quick: false, json: false, dir: defaultDir() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--dir' && i + 1 < argv.length) o.dir = argv[++i];
+    else {
+      process.stderr.write(`linux-aio bench: unknown argument '${a}'\nusage: npm run bench -- [--quick] [--json] [--dir DIR]\n`);
+      process.exit(2);
+    }
   }
-  closeSync(fd);
-  // Warm the page cache: this benchmark is about cached reads.
-  const rfd = openSync(path, 'r');
-  const big = Buffer.allocUnsafe(1 << 20);
-  while (readSync(rfd, big) > 0);
-  closeSync(rfd);
-  return path;
+  return o;
 }
 
-function offsets(count: number, seed: number): Uint32Array {
-  const out = new Uint32Array(count);
-  let x = seed;
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    out[i] = (x >>> 0) % BLOCKS;
+function format(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| workload | ours | comparison | ratio | target |',
+    '|---|---|---|---:|---|',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.workload} | ${r.ours.name}: ${format(r.ours.value)} ${r.unit} | ${r.versus.name}: ${format(r.versus.value)} ${r.unit} `
+      + `| ${r.ratio.toFixed(2)}x | ${r.target} ${r.met ? 'met' : 'NOT met'} |`);
   }
-  return out;
+  return lines.join('\n');
 }
-
-function check(buf: Buffer, bytes: number, block: number): void {
-  if (bytes !== BLOCK || buf.readUInt32LE(0) !== block) {
-    throw new Error(`bad read of block ${block}: ${bytes} bytes, header ${buf.readUInt32LE(0)}`);
-  }
-}
-
-interface Sample { ops: number; seconds: number }
-
-type Runner = (blocks: Uint32Array) => Promise<Sample>;
-
-// DEPTH lanes, each awaiting its read before issuing the next, until time is up.
-async function lanes(blocks: Uint32Array, readOne: (buf: Buffer, block: number) => Promise<number>): Promise<Sample> {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(RUN_MS) * 1_000_000n;
-  const lane = async () => {
-    const buf = Buffer.alloc(BLOCK);
-    while (process.hrtime.bigint() < deadline) {
-      const block = blocks[next++ % blocks.length];
-      check(buf, await readOne(buf, block), block);
-    }
-  };
-  await Promise.all(Array.from({ length: DEPTH }, lane));
-  return { ops: next, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
-}
-
-function aioRunner(path: string): Runner {
-  return async (blocks) => {
-    const ctx = new AioContext({ maxEvents: DEPTH });
-    const fd = openSync(path, 'r');
-    try {
-      return await lanes(blocks, async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
-    } finally {
-      await ctx.close();
-      closeSync(fd);
-    }
-  };
-}
-
-// FileHandle.read at the same depth, through node:fs/promises or the drop-in.
-function fileHandleRunner(path: string, open: typeof nodeOpen): Runner {
-  return async (blocks) => {
-    const fh = await open(path, 'r');
-    try {
-      return await lanes(blocks, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
-    } finally {
-      await fh.close();
-    }
-  };
-}
-
-function readSyncRunner(path: string): Runner {
-  return async (blocks) => {
-    const fd = openSync(path, 'r');
-    const buf = Buffer.alloc(BLOCK);
-    let n = 0;
-    const start = process.hrtime.bigint();
-    const deadline = start + BigInt(RUN_MS) * 1_000_000n;
-    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
-      const block = blocks[n++ % blocks.length];
-      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
-    }
-    closeSync(fd);
-    return { ops: n, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
-  };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'linux-aio-bench-'));
+  const o = parseArgs(process.argv.slice(2));
+  const dir = mkdtempSync(join(o.dir, 'linux-aio-bench-'));
+  const progress = new Progress(WORKLOADS.reduce((n, w) => n + w.steps(o), 0), o.json);
+  const started = Date.now();
   try {
-    log(`preparing a ${FILE_BYTES >> 20} MiB file in ${dir} ...`);
-    const path = makeFile(dir);
-    const blocks = offsets(1 << 20, 0x5eed);
-    const runners: [string, Runner][] = [
-      ['AioContext.read', aioRunner(path)],
-      ['linux-aio/promises FileHandle.read', fileHandleRunner(path, aioFs.open)],
-      ['fs.promises FileHandle.read', fileHandleRunner(path, nodeOpen)],
-      ['fs.readSync loop (blocks the loop)', readSyncRunner(path)],
-    ];
-    const rates = new Map<string, number[]>(runners.map(([name]) => [name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of runners) {
-        const s = await run(blocks);
-        rates.get(name)!.push(s.ops / s.seconds);
-        log(`  round ${round + 1}/${ROUNDS}  ${name.padEnd(36)} ${Math.round(s.ops / s.seconds).toLocaleString('en-US').padStart(10)} ops/s`);
-      }
-    }
-    const aio = median(rates.get('AioContext.read')!);
-    const rows = runners.map(([name]) => {
-      const ops = median(rates.get(name)!);
-      return { name, opsPerSec: Math.round(ops), aioRatio: aio / ops };
-    });
-    const result = {
-      workload: `4 KiB random reads, page cache warm, ${DEPTH} in flight, ${FILE_BYTES >> 20} MiB file`,
-      rounds: ROUNDS, secondsPerRun: RUN_MS / 1000, node: process.version, rows,
-    };
-    if (json) {
+    const rows: Row[] = [];
+    for (const w of WORKLOADS) rows.push(...await w.run({ ...o, dir }, progress));
+    progress.end();
+    const result = { node: process.version, quick: o.quick, seconds: (Date.now() - started) / 1000, rows };
+    if (o.json) {
       console.log(JSON.stringify(result, null, 2));
       return;
     }
-    console.log(`\n${result.workload}; median of ${ROUNDS} interleaved runs of ${RUN_MS / 1000} s\n`);
-    console.log(`| ${'reader'.padEnd(36)} | ${'ops/s'.padStart(10)} | AioContext is |`);
-    console.log(`|${'-'.repeat(38)}|${'-'.repeat(12)}|---------------|`);
-    for (const r of rows) {
-      console.log(`| ${r.name.padEnd(36)} | ${r.opsPerSec.toLocaleString('en-US').padStart(10)} | ${(r.aioRatio.toFixed(2) + 'x').padStart(13)} |`);
-    }
+    console.log(`linux-aio benchmarks (${o.quick ? 'quick' : 'full'}, node ${process.version}, ${result.seconds.toFixed(0)} s): medians of interleaved runs\n`);
+    console.log(table(rows));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,84 @@
+// Cached 4 KiB random reads, DEPTH in flight: AioContext, the drop-in,
+// fs.promises, and a blocking fs.readSync loop.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open as nodeOpen } from 'node:fs/promises';
+
+import { AioContext } from '../lib/index.js';
+import * as aioFs from '../lib/promises.js';
+import {
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, check, interleave, lanes, makeFile, measure, median,
+  offsets, rate, warm,
+} from './support.js';
+
+export const rounds = (o: Options) => (o.quick ? 3 : 5);
+const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
+const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
+
+export const steps = (o: Options) => 4 * rounds(o);
+
+function aioRunner(path: string, blocks: Uint32Array): Runner {
+  return async (ms) => {
+    const ctx = new AioContext({ maxEvents: DEPTH });
+    const fd = openSync(path, 'r');
+    try {
+      return await lanes(ms, blocks, () => Buffer.alloc(BLOCK), async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
+    } finally {
+      await ctx.close();
+      closeSync(fd);
+    }
+  };
+}
+
+// FileHandle.read at the same depth, through node:fs/promises or the drop-in.
+function fileHandleRunner(path: string, blocks: Uint32Array, open: typeof nodeOpen): Runner {
+  return async (ms) => {
+    const fh = await open(path, 'r');
+    try {
+      return await lanes(ms, blocks, () => Buffer.alloc(BLOCK), async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
+    } finally {
+      await fh.close();
+    }
+  };
+}
+
+function readSyncRunner(path: string, blocks: Uint32Array): Runner {
+  return (ms) => measure(async () => {
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(BLOCK);
+    let n = 0;
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
+      const block = blocks[n++ % blocks.length];
+      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
+    }
+    closeSync(fd);
+    return n;
+  });
+}
+
+export async function run(o: Options, progress: Progress): Promise<Row[]> {
+  const path = makeFile(o.dir, 'cached', FILE_BYTES(o));
+  warm(path);
+  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0x5eed);
+  const names = ['AioContext.read', 'linux-aio/promises read', 'fs.promises read', 'fs.readSync loop'] as const;
+  const samples = await interleave([
+    [names[0], aioRunner(path, blocks)],
+    [names[1], fileHandleRunner(path, blocks, aioFs.open)],
+    [names[2], fileHandleRunner(path, blocks, nodeOpen)],
+    [names[3], readSyncRunner(path, blocks)],
+  ], rounds(o), RUN_MS(o), progress);
+  const ops = (name: string) => median(samples.get(name)!.map(rate));
+  const row = (workload: string, ours: string, versus: string, target: number): Row => {
+    const ratio = ops(ours) / ops(versus);
+    return {
+      workload, unit: 'ops/s', ratio, target: `>= ${target}x`, met: ratio >= target,
+      ours: { name: ours, value: ops(ours) }, versus: { name: versus, value: ops(versus) },
+    };
+  };
+  const workload = `cached 4 KiB random reads, ${DEPTH} in flight`;
+  return [
+    row(workload, names[0], names[2], 10),
+    row(workload, names[0], names[3], 0.7),
+    row(workload, names[1], names[2], 6),
+  ];
+}

@@ -1,0 +1,90 @@
+// O_DIRECT 4 KiB random reads, DEPTH in flight: AioContext against the C
+// reference (kernel AIO at the same depth, built here with the system
+// compiler) for IOPS, and against fs.promises for CPU time per read.
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
+import { open as nodeOpen } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { AioContext, allocAligned } from '../lib/index.js';
+import {
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, cpuPerOp, interleave, lanes, makeFile, median,
+  offsets, rate,
+} from './support.js';
+
+const { O_DIRECT, O_RDONLY } = fsConstants;
+const SOURCE = fileURLToPath(new URL('../../benchmarks/c/aio-ref.c', import.meta.url));
+
+export const rounds = (o: Options) => (o.quick ? 3 : 5);
+const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
+const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
+
+export const steps = (o: Options) => 3 * rounds(o);
+
+/** Builds the C reference into `dir` with the system compiler. */
+function buildReference(dir: string): string {
+  const exe = join(dir, 'aio-ref');
+  execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return exe;
+}
+
+function referenceRunner(exe: string, path: string): Runner {
+  let seed = 1;
+  return async (ms) => {
+    const out = execFileSync(exe, [path, String(DEPTH), String(ms / 1000), String(seed++)], { encoding: 'utf8' });
+    const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
+    return { ops, seconds, cpuSeconds };
+  };
+}
+
+function aioRunner(path: string, blocks: Uint32Array): Runner {
+  return async (ms) => {
+    const ctx = new AioContext({ maxEvents: DEPTH });
+    const fd = openSync(path, O_RDONLY | O_DIRECT);
+    try {
+      return await lanes(ms, blocks, () => allocAligned(BLOCK), async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
+    } finally {
+      await ctx.close();
+      closeSync(fd);
+    }
+  };
+}
+
+function nodeRunner(path: string, blocks: Uint32Array): Runner {
+  return async (ms) => {
+    const fh = await nodeOpen(path, O_RDONLY | O_DIRECT);
+    try {
+      return await lanes(ms, blocks, () => allocAligned(BLOCK), async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
+    } finally {
+      await fh.close();
+    }
+  };
+}
+
+export async function run(o: Options, progress: Progress): Promise<Row[]> {
+  const path = makeFile(o.dir, 'direct', FILE_BYTES(o));
+  const exe = buildReference(o.dir);
+  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xd1ec7);
+  const names = ['AioContext.read (O_DIRECT)', 'C kernel AIO (O_DIRECT)', 'fs.promises read (O_DIRECT)'] as const;
+  const samples = await interleave([
+    [names[0], aioRunner(path, blocks)],
+    [names[1], referenceRunner(exe, path)],
+    [names[2], nodeRunner(path, blocks)],
+  ], rounds(o), RUN_MS(o), progress);
+  const iops = (name: string) => median(samples.get(name)!.map(rate));
+  const cpu = (name: string) => median(samples.get(name)!.map(cpuPerOp)) * 1e6;
+  const workload = `O_DIRECT 4 KiB random reads, ${DEPTH} in flight`;
+  const iopsRatio = iops(names[0]) / iops(names[1]);
+  const cpuRatio = cpu(names[0]) / cpu(names[2]);
+  return [
+    {
+      workload, unit: 'IOPS', ratio: iopsRatio, target: '>= 0.9x', met: iopsRatio >= 0.9,
+      ours: { name: names[0], value: iops(names[0]) }, versus: { name: names[1], value: iops(names[1]) },
+    },
+    {
+      workload, unit: 'CPU µs/read', ratio: cpuRatio, target: '<= 0.5x', met: cpuRatio <= 0.5,
+      ours: { name: names[0], value: cpu(names[0]) }, versus: { name: names[2], value: cpu(names[2]) },
+    },
+  ];
+}

@@ -1,0 +1,141 @@
+// Shared pieces of `npm run bench`: data files, random offsets, depth-bound
+// lanes, medians and the progress line.
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BLOCK = 4096;
+export const DEPTH = 32;
+
+export interface Options {
+  quick: boolean;
+  json: boolean;
+  /** A directory on a real filesystem (O_DIRECT needs one; not tmpfs). */
+  dir: string;
+}
+
+export interface Sample { ops: number; seconds: number; cpuSeconds: number }
+
+/** One measured reader: runs for about `ms` and says what it did. */
+export type Runner = (ms: number) => Promise<Sample>;
+
+/** One row of the results: ours against its comparison, with the target ratio. */
+export interface Row {
+  workload: string;
+  ours: { name: string; value: number };
+  versus: { name: string; value: number };
+  unit: string;
+  /** ours / versus, or versus / ours where lower is better. */
+  ratio: number;
+  target: string;
+  met: boolean;
+}
+
+// Each 4 KiB block starts with its own index, so any read can be checked.
+export function makeFile(dir: string, name: string, bytes: number): string {
+  const path = join(dir, name);
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(BLOCK * 256, 0xa5);
+  for (let b = 0; b < bytes / BLOCK; b += 256) {
+    for (let i = 0; i < 256; i++) chunk.writeUInt32LE(b + i, i * BLOCK);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  return path;
+}
+
+/** Reads the whole file once, so its pages are cached. */
+export function warm(path: string): void {
+  const fd = openSync(path, 'r');
+  const big = Buffer.allocUnsafe(1 << 20);
+  while (readSync(fd, big) > 0);
+  closeSync(fd);
+}
+
+export function offsets(count: number, blocks: number, seed: number): Uint32Array {
+  const out = new Uint32Array(count);
+  let x = seed;
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    out[i] = (x >>> 0) % blocks;
+  }
+  return out;
+}
+
+export function check(buf: Uint8Array, bytes: number, block: number): void {
+  const header = buf[0] | (buf[1] << 8) | (buf[2] << 16) | (buf[3] << 24);
+  if (bytes !== BLOCK || header >>> 0 !== block) {
+    throw new Error(`bad read of block ${block}: ${bytes} bytes, header ${header >>> 0}`);
+  }
+}
+
+/** Wall and CPU time of `work`, with its operation count. */
+export async function measure(work: () => Promise<number>): Promise<Sample> {
+  const cpu0 = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const ops = await work();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { ops, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/**
+ * DEPTH lanes, each awaiting its read before issuing the next, for `ms`.
+ * `makeBuffer` gives each lane its buffer (aligned ones for O_DIRECT).
+ */
+export function lanes(ms: number, blocks: Uint32Array, makeBuffer: () => Uint8Array,
+  readOne: (buf: Uint8Array, block: number) => Promise<number>): Promise<Sample> {
+  return measure(async () => {
+    let next = 0;
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    const lane = async () => {
+      const buf = makeBuffer();
+      while (process.hrtime.bigint() < deadline) {
+        const block = blocks[next++ % blocks.length];
+        check(buf, await readOne(buf, block), block);
+      }
+    };
+    await Promise.all(Array.from({ length: DEPTH }, lane));
+    return next;
+  });
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A progress line on stderr when it is a terminal: a bar, the step and what runs. */
+export class Progress {
+  #done = 0;
+  readonly #total: number;
+  readonly #tty: boolean;
+  constructor(total: number, quiet: boolean) {
+    this.#total = total;
+    this.#tty = !quiet && process.stderr.isTTY === true;
+  }
+  step(what: string): void {
+    this.#done++;
+    if (!this.#tty) return;
+    const width = 30;
+    const filled = Math.round((width * this.#done) / this.#total);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.#done}/${this.#total} ${what.padEnd(48).slice(0, 48)}`);
+  }
+  end(): void {
+    if (this.#tty) process.stderr.write(`\r${' '.repeat(90)}\r`);
+  }
+}
+
+/**
+ * Runs each runner `rounds` times, interleaved (one of each, then again),
+ * and returns every sample by name.
+ */
+export async function interleave(runners: [string, Runner][], rounds: number, ms: number, progress: Progress): Promise<Map<string, Sample[]>> {
+  const samples = new Map<string, Sample[]>(runners.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of runners) {
+      progress.step(name);
+      samples.get(name)!.push(await run(ms));
+    }
+  }
+  return samples;
+}
+
+export const rate = (s: Sample) => s.ops / s.seconds;
+export const cpuPerOp = (s: Sample) => s.cpuSeconds / s.ops;
