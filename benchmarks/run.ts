@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 import * as cachedReads from './cached-reads.js';
 import * as directReads from './direct-reads.js';
+import * as latency from './latency.js';
+import * as readFile from './read-file.js';
 import { type Options, Progress, type Row } from './support.js';
 
-const WORKLOADS = [cachedReads, directReads];
+const WORKLOADS = [cachedReads, directReads, readFile, latency];
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -40,7 +42,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 function format(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
 }
 
 function table(rows: Row[]): string {
