@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import * as cachedReads from './cached-reads.js';
 import * as directReads from './direct-reads.js';
 import * as latency from './latency.js';
+import * as memory from './memory.js';
 import * as readFile from './read-file.js';
+import * as stall from './stall.js';
 import { type Options, Progress, type Row } from './support.js';
 
-const WORKLOADS = [cachedReads, directReads, readFile, latency];
+const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall];
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -51,8 +53,10 @@ function table(rows: Row[]): string {
     '|---|---|---|---:|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.workload} | ${r.ours.name}: ${format(r.ours.value)} ${r.unit} | ${r.versus.name}: ${format(r.versus.value)} ${r.unit} `
-      + `| ${r.ratio.toFixed(2)}x | ${r.target} ${r.met ? 'met' : 'NOT met'} |`);
+    const versus = r.versus.name === '' ? '' : `${r.versus.name}: ${format(r.versus.value)} ${r.unit}`;
+    const ratio = Number.isNaN(r.ratio) ? '' : `${r.ratio.toFixed(2)}x`;
+    const target = r.target === 'figure' ? '(a figure)' : `${r.target} ${r.met ? 'met' : 'NOT met'}`;
+    lines.push(`| ${r.workload} | ${r.ours.name}: ${format(r.ours.value)} ${r.unit} | ${versus} | ${ratio} | ${target} |`);
   }
   return lines.join('\n');
 }
