@@ -67,8 +67,6 @@ const DEFAULT_MAX_EVENTS = 256;
 // Beyond this the kernel answers EINVAL however high fs.aio-max-nr is.
 const MAX_EVENTS_LIMIT = 2 ** 22;
 
-const READS_AND_WRITES = new Set<AioOp>(['read', 'write', 'readv', 'writev']);
-
 const SYSCALL_OF: Record<AioOp, string> = {
   read: 'read', write: 'write', readv: 'readv', writev: 'writev',
   fsync: 'fsync', fdsync: 'fdatasync', poll: 'poll',
