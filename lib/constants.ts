@@ -42,3 +42,10 @@ export const ALL_RWF = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEN
 
 /** Most buffers one readv/writev takes (UIO_MAXIOV). */
 export const IOV_MAX = 1024;
+
+/** lseek(2) whence values. */
+export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+
+/** The largest file node:fs reads whole, and the largest single read or write (kIoMaxLength). */
+export const IO_MAX_LENGTH = 2 ** 31 - 1;

@@ -8,20 +8,19 @@ import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
+import { dioAlignment, isAligned } from './buffers.js';
+import { IO_MAX_LENGTH, IOV_MAX } from './constants.js';
 import { type AioContext } from './context.js';
 import { type BlockIO, DirectFile, FileLocks } from './direct-io.js';
 import { errnoError, invalidArgType } from './errors.js';
-import { IOV_MAX } from './constants.js';
 import {
-  CURRENT, bytesOf, readArgs, vectorArgs, writeArgs, writeStringArgs,
+  CURRENT, type ReadFileOptions, bytesOf, nullProto, readArgs, vectorArgs, writeArgs, writeStringArgs,
 } from './handle-args.js';
 import { binding } from './native.js';
-import { policyStats, readRoute, recordKernel, type Route, rwFlagsFor, writeRoute } from './policy.js';
+import { policyStats, readOptionsFor, readRoute, recordKernel, type Route, writeRoute } from './policy.js';
 import type { AioRequest } from './request.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFMT, S_IFREG } = fsConstants;
-// node:fs limits (lib/internal/fs/utils.js).
-const IO_MAX_LENGTH = 2 ** 31 - 1;
 const UNKNOWN_SIZE_CHUNK = 64 * 1024;
 /** writeFile checks its signal between pieces of this size. */
 const WRITE_FILE_CHUNK = 8 << 20;
@@ -110,16 +109,16 @@ function locksOf(fd: number): FileLocks {
 
 /** O_DIRECT alignment of the open file; 4096 where statx does not say. */
 function alignmentOf(fd: number): { memory: number; block: number } {
-  const r = binding!.dioAlignment(fd, '');
-  if (typeof r === 'number' || r[1] === 0) return { memory: 4096, block: 4096 };
-  return { memory: Math.max(r[0], 1), block: r[1] };
+  let known = null;
+  try {
+    known = dioAlignment(fd);
+  } catch {
+    // statx failed: the safe default below
+  }
+  if (known === null || known.offset === 0) return { memory: 4096, block: 4096 };
+  return { memory: Math.max(known.memory, 1), block: known.offset };
 }
 
-/**
- * The DirectFile of an O_DIRECT handle. Reads go to the kernel, as do writes
- * inside the file; writes that extend it go to the threadpool (policy.ts).
- * A kernel error is redone by node, so the error is node's.
- */
 /** What a direct handle emulates over its fd. */
 export interface DirectOpen {
   /** O_APPEND was asked for. */
@@ -128,11 +127,16 @@ export interface DirectOpen {
   writeOnly: boolean;
 }
 
+/**
+ * The DirectFile of an O_DIRECT handle. Reads go to the kernel, as do writes
+ * inside the file; writes that extend it go to the threadpool (policy.ts).
+ * A kernel error is redone by node, so the error is node's.
+ */
 export function directFile(
   fh: FileHandle, statusFlags: number, node: NodeMethods, kernel: () => AioContext | null, open: DirectOpen,
 ): DirectFile {
   const reads = readRoute(statusFlags);
-  const readFlags = { rwFlags: rwFlagsFor(reads) };
+  const readFlags = readOptionsFor(reads);
   // The kernel when the policy allows and a context exists; node's own
   // method otherwise, or when the kernel fails (so the error is node's).
   const viaPolicy = async (ctx: AioContext | null, route: Route,
@@ -171,21 +175,17 @@ export function directFile(
       if (at < 0) throw errnoError(at, 'lseek');
       return at;
     },
-    isAligned: (view, alignment) => binding!.addressOf(view) % alignment === 0,
+    isAligned,
   };
   return new DirectFile(io, alignmentOf(fh.fd), locksOf(fh.fd), open);
-}
-
-function result<T extends object>(o: T): T {
-  return Object.assign(Object.create(null), o);
 }
 
 export function directRead(file: DirectFile, args: unknown[]): Work<object> {
   const a = readArgs(args[0], args[1], args[2], args[3]);
   if (a === null) return null;
   const { buffer, offset, length, position } = a;
-  if (length === 0) return async () => result({ bytesRead: 0, buffer });
-  return async () => result({ bytesRead: await file.read([bytesOf(buffer, offset, length)], position), buffer });
+  if (length === 0) return async () => nullProto({ bytesRead: 0, buffer });
+  return async () => nullProto({ bytesRead: await file.read([bytesOf(buffer, offset, length)], position), buffer });
 }
 
 export function directReadv(file: DirectFile, args: unknown[]): Work<object> {
@@ -193,42 +193,27 @@ export function directReadv(file: DirectFile, args: unknown[]): Work<object> {
   if (a === null) return null;
   // libuv reads into the first IOV_MAX buffers only.
   const views = a.buffers.slice(0, IOV_MAX).map((b) => bytesOf(b));
-  return async () => result({ bytesRead: await file.read(views, a.position), buffers: args[0] });
+  return async () => nullProto({ bytesRead: await file.read(views, a.position), buffers: args[0] });
 }
 
 export function directWrite(file: DirectFile, args: unknown[]): Work<object> {
   if (typeof args[0] === 'string') {
     const s = writeStringArgs(args[0], args[1], args[2]);
     if (s === null) return null;
-    return async () => result({ bytesWritten: await file.write([s.data], s.position), buffer: args[0] });
+    return async () => nullProto({ bytesWritten: await file.write([s.data], s.position), buffer: args[0] });
   }
   const a = writeArgs(args[0], args[1], args[2], args[3]);
   if (a === null) return null;
   const { buffer, offset, length, position } = a;
-  if (length === 0) return async () => result({ bytesWritten: 0, buffer });
-  return async () => result({ bytesWritten: await file.write([bytesOf(buffer, offset, length)], position), buffer });
+  if (length === 0) return async () => nullProto({ bytesWritten: 0, buffer });
+  return async () => nullProto({ bytesWritten: await file.write([bytesOf(buffer, offset, length)], position), buffer });
 }
 
 export function directWritev(file: DirectFile, args: unknown[]): Work<object> {
   const a = vectorArgs(args[0], args[1]);
   if (a === null) return null;
   const views = a.buffers.map((b) => bytesOf(b));
-  return async () => result({ bytesWritten: await file.write(views, a.position), buffers: args[0] });
-}
-
-export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
-
-/** readFile's options as node's getOptions takes them on a FileHandle, or null where node throws. */
-export function readFileOptions(options: unknown): ReadFileOptions | null {
-  if (options === undefined || options === null || typeof options === 'function') return { encoding: null, signal: undefined };
-  let encoding: unknown;
-  let signal: unknown;
-  if (typeof options === 'string') encoding = options;
-  else if (typeof options === 'object') ({ encoding, signal } = options as { encoding?: unknown; signal?: unknown });
-  else return null;
-  if (encoding && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
-  return { encoding: (encoding || null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
+  return async () => nullProto({ bytesWritten: await file.write(views, a.position), buffers: args[0] });
 }
 
 /** readFile(options): from the current position to the end of the file. */

@@ -23,9 +23,9 @@
 // for reading too, for the edge blocks; its reads are refused as the kernel
 // would refuse them.
 import { BOUNCE_MAX, giveBounce, takeBounce } from './bounce-pool.js';
-import { IOV_MAX } from './constants.js';
+import { IOV_MAX, SEEK_CUR, SEEK_SET } from './constants.js';
 import { errnoError } from './errors.js';
-import { CURRENT, bytesOf } from './handle-args.js';
+import { CURRENT, byteLengthOf, bytesOf } from './handle-args.js';
 
 const EBADF = -9;
 
@@ -36,8 +36,8 @@ export interface BlockIO {
   write(views: Uint8Array[], position: number, inPlace: boolean): Promise<number>;
   size(): number;
   truncate(length: number): Promise<void>;
-  /** lseek(2): SEEK_SET (0) or SEEK_CUR (1); the new offset. */
-  seek(offset: number, whence: 0 | 1): number;
+  /** lseek(2) with SEEK_SET or SEEK_CUR; the new offset. */
+  seek(offset: number, whence: typeof SEEK_SET | typeof SEEK_CUR): number;
   isAligned(view: Uint8Array, alignment: number): boolean;
 }
 
@@ -123,9 +123,9 @@ export class DirectFile {
     if (this.#writeOnly) return Promise.reject(errnoError(EBADF, 'read'));
     if (position !== CURRENT) return this.#readAt(views, position);
     return this.#inOrder(async () => {
-      const at = this.#io.seek(0, 1);
+      const at = this.#io.seek(0, SEEK_CUR);
       const n = await this.#readAt(views, at);
-      this.#io.seek(at + n, 0);
+      this.#io.seek(at + n, SEEK_SET);
       return n;
     });
   }
@@ -133,20 +133,20 @@ export class DirectFile {
   /** Writes `views` at `position` (or CURRENT), as pwrite/write would on a non-direct fd. */
   write(views: Uint8Array[], position: number): Promise<number> {
     // Like write(2) of nothing: no effect, not even on the position.
-    if (lengthOf(views) === 0) return Promise.resolve(0);
+    if (byteLengthOf(views) === 0) return Promise.resolve(0);
     if (this.#append) {
       // As on an O_APPEND fd: every write goes to the end; only write(2) moves the position.
       return this.#inOrder(async () => {
         const { at, written } = await this.#writeAt(views, AT_END);
-        if (position === CURRENT) this.#io.seek(at + written, 0);
+        if (position === CURRENT) this.#io.seek(at + written, SEEK_SET);
         return written;
       });
     }
     if (position !== CURRENT) return this.#writeAt(views, position).then((r) => r.written);
     return this.#inOrder(async () => {
-      const at = this.#io.seek(0, 1);
+      const at = this.#io.seek(0, SEEK_CUR);
       const { written } = await this.#writeAt(views, at);
-      this.#io.seek(at + written, 0);
+      this.#io.seek(at + written, SEEK_SET);
       return written;
     });
   }
@@ -167,7 +167,7 @@ export class DirectFile {
   }
 
   async #readAt(views: Uint8Array[], position: number): Promise<number> {
-    const total = lengthOf(views);
+    const total = byteLengthOf(views);
     if (total === 0) return 0;
     const start = this.#down(position);
     const end = this.#up(position + total);
@@ -204,7 +204,7 @@ export class DirectFile {
 
   /** Writes at `position`, or at the end of the file (AT_END); where it wrote and how much. */
   async #writeAt(views: Uint8Array[], position: number): Promise<{ at: number; written: number }> {
-    const total = lengthOf(views);
+    const total = byteLengthOf(views);
     const locks = this.#locks;
     const sizeNow = this.#io.size();
     const start = this.#down(position === AT_END ? sizeNow : position);
@@ -332,12 +332,6 @@ export class DirectFile {
 
 function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));
-}
-
-function lengthOf(views: Uint8Array[]): number {
-  let n = 0;
-  for (const v of views) n += v.byteLength;
-  return n;
 }
 
 /** User bytes the pieces moved, up to the first that came up short. */

@@ -10,27 +10,27 @@ import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
+import { IO_MAX_LENGTH, SEEK_CUR, SEEK_SET } from './constants.js';
 import { type AioContext } from './context.js';
 import {
-  type DirectOpen, type ReadFileOptions, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile,
-  directWritev, readFileOptions,
+  type DirectOpen, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
 } from './direct-handle.js';
 import { type DirectFile } from './direct-io.js';
 import { errnoError } from './errors.js';
-import { CURRENT, type RangeArgs, bytesOf, isKernelVector, readArgs, vectorArgs, viewsAfter } from './handle-args.js';
+import {
+  CURRENT, type RangeArgs, type ReadFileOptions, byteLengthOf, bytesOf, isKernelVector, nullProto, readArgs,
+  readFileOptions, vectorArgs, viewsAfter,
+} from './handle-args.js';
 import { binding } from './native.js';
-import { policyStats, readRoute, recordKernel, rwFlagsFor } from './policy.js';
+import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
 import { readAheadStream } from './read-stream.js';
 import { sharedContext } from './shared-context.js';
 
 const { O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
-const SEEK_SET = 0;
-const SEEK_CUR = 1;
 // node:fs limits (lib/internal/fs/utils.js).
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
-const IO_MAX_LENGTH = 2 ** 31 - 1;
 
 type AnyFn = (...args: any[]) => any;
 
@@ -50,10 +50,6 @@ interface HandleState {
 
 let internals: Internals | null | undefined;
 const stateOf = new WeakMap<object, HandleState>();
-
-function nullProto<T extends object>(o: T): T {
-  return Object.assign(Object.create(null), o);
-}
 
 /** The context to use for `fh`, or null when the call must go to node as it is. */
 function kernelFor(fh: FileHandle): AioContext | null {
@@ -139,9 +135,9 @@ const overrides = {
     if (!plan || !isKernelVector(plan)) return delegate(this, 'readv', args);
     const { buffers, position } = plan;
     const route = readRoute(stateOf.get(this)!.statusFlags);
-    const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+    const total = byteLengthOf(buffers);
     return withFallback(this, async () => {
-      const c = await ctx!.readv(this.fd, buffers, position, { rwFlags: rwFlagsFor(route) });
+      const c = await ctx!.readv(this.fd, buffers, position, readOptionsFor(route));
       if (c.res < 0) return undefined;
       recordKernel(route);
       let bytesRead = c.res;
@@ -189,24 +185,22 @@ const overrides = {
       const options = readFileOptions(args[0]);
       return viaDirect(this, 'readFile', args, options && directReadFile(this, direct, options));
     }
-    const options = plainReadFileOptions(args[0], false);
+    const options = readFileOptions(args[0]);
     const ctx = kernelFor(this);
     if (!ctx || !options) return delegate(this, 'readFile', args);
     return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
   },
 };
 
-const READ_OPTIONS = { kernel: Object.freeze({ rwFlags: rwFlagsFor('kernel') }), 'kernel-nowait': Object.freeze({ rwFlags: rwFlagsFor('kernel-nowait') }) };
-
 // The hot path of the drop-in: one async function, one kernel request.
-async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: 'kernel' | 'kernel-nowait' | 'threadpool') {
+async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: Route) {
   const { buffer, offset, length, position } = plan;
   const h = fh as unknown as Record<symbol, () => void>;
   const { ref, unref, nodeProto } = internals!;
   h[ref]();
   try {
     const view = offset === 0 && length === buffer.byteLength ? buffer : bytesOf(buffer, offset, length);
-    const c = await ctx.read(fh.fd, view, position, READ_OPTIONS[route as 'kernel']);
+    const c = await ctx.read(fh.fd, view, position, readOptionsFor(route));
     if (c.res < 0) {
       // Refused (EAGAIN: not in the page cache) or failed: node does it, and errs as node errs.
       policyStats.fallbacks++;
@@ -240,19 +234,6 @@ function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
 }
 
 
-/** Options readFile accepts without node having to validate anything; null otherwise. */
-export function plainReadFileOptions(options: unknown, allowFlag: boolean): ReadFileOptions | null {
-  if (options === undefined || options === null) return { encoding: null, signal: undefined };
-  if (typeof options === 'string') return Buffer.isEncoding(options) ? { encoding: options, signal: undefined } : null;
-  if (typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return null;
-  const { encoding, signal, flag, ...rest } = options as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return null;
-  if (encoding !== undefined && encoding !== null && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
-  if (flag !== undefined && !(allowFlag && flag === 'r')) return null;
-  return { encoding: (encoding ?? null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
-}
-
 // FileHandle.readFile: from the current position to the end of a regular
 // file, in parallel NOWAIT chunks, leaving the position where node would.
 async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: ReadFileOptions): Promise<Buffer | string | undefined> {
@@ -273,7 +254,7 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
     for (let i = 0; i < READ_FILE_DEPTH && at + i * READ_FILE_CHUNK < want; i++) {
       const from = at + i * READ_FILE_CHUNK;
       sizes.push(Math.min(READ_FILE_CHUNK, want - from));
-      batch.push(ctx.read(fd, out.subarray(from, from + sizes[i]), start + from, { rwFlags: rwFlagsFor(route) }));
+      batch.push(ctx.read(fd, out.subarray(from, from + sizes[i]), start + from, readOptionsFor(route)));
     }
     const done = await Promise.all(batch);
     for (let i = 0; i < done.length; i++) {

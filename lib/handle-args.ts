@@ -33,6 +33,33 @@ export function bytesOf(view: ArrayBufferView, offset = 0, length = view.byteLen
   return new Uint8Array(view.buffer, view.byteOffset + offset, length);
 }
 
+/** The bytes of all of `views`. */
+export function byteLengthOf(views: readonly ArrayBufferView[]): number {
+  let n = 0;
+  for (const v of views) n += v.byteLength;
+  return n;
+}
+
+/** A result as node:fs/promises gives it: a null-prototype object. */
+export function nullProto<T extends object>(o: T): T {
+  return Object.assign(Object.create(null), o);
+}
+
+export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
+
+/** readFile's options as node's getOptions takes them, or null where node throws. */
+export function readFileOptions(options: unknown): ReadFileOptions | null {
+  if (options === undefined || options === null || typeof options === 'function') return { encoding: null, signal: undefined };
+  let encoding: unknown;
+  let signal: unknown;
+  if (typeof options === 'string') encoding = options;
+  else if (typeof options === 'object') ({ encoding, signal } = options as { encoding?: unknown; signal?: unknown });
+  else return null;
+  if (encoding && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
+  return { encoding: (encoding || null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
+}
+
 /**
  * A position as node 20's binding takes it: a safe integer >= 0 is an
  * offset; anything else (null, -1, a bigint, a fraction) is the current

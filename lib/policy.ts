@@ -37,8 +37,12 @@ export function writeRoute(statusFlags: number, inPlace: boolean): Route {
   return inPlace ? 'kernel' : 'threadpool';
 }
 
-export function rwFlagsFor(route: Route): number {
-  return route === 'kernel-nowait' ? RWF_NOWAIT : 0;
+const NOWAIT_OPTIONS = Object.freeze({ rwFlags: RWF_NOWAIT });
+const PLAIN_OPTIONS = Object.freeze({ rwFlags: 0 });
+
+/** The request options of a route's kernel reads (shared, so none is made per read). */
+export function readOptionsFor(route: Route): { readonly rwFlags: number } {
+  return route === 'kernel-nowait' ? NOWAIT_OPTIONS : PLAIN_OPTIONS;
 }
 
 /** Counters of the paths operations took, for `stats()`. */

@@ -9,7 +9,8 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { bounceStats } from './bounce-pool.js';
 import { openPlan } from './direct-handle.js';
-import { adopt, isDirectHandle, plainReadFileOptions, type AioFileHandle } from './file-handle.js';
+import { adopt, isDirectHandle, type AioFileHandle } from './file-handle.js';
+import { readFileOptions } from './handle-args.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { backendReason, currentBackend, sharedContext } from './shared-context.js';
 
@@ -87,9 +88,10 @@ export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>):
 export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
   const [path, options] = args;
   if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
-  const plain = plainReadFileOptions(options, true);
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
-  if (!isPath || plain === null || kernelContext() === null) {
+  // node opens with options.flag || 'r'; any other flag is node's to open.
+  const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
+  if (!isPath || flag !== 'r' || readFileOptions(options) === null || kernelContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }

@@ -4,13 +4,12 @@
 import { fstatSync, type ReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
+import { SEEK_CUR, SEEK_SET } from './constants.js';
 import { errnoError } from './errors.js';
 import { readChunks } from './read-chunks.js';
 
 /** Reads a stream keeps in flight. */
 export const STREAM_DEPTH = 4;
-const SEEK_SET = 0;
-const SEEK_CUR = 1;
 
 type Seek = (fd: number, offset: number, whence: number) => number;
 type NodeReadStream = ReadStream & { pos?: number; end: number };
