@@ -1,45 +1,22 @@
 // Cached 4 KiB random reads, DEPTH in flight: AioContext, the drop-in,
 // fs.promises, and a blocking fs.readSync loop.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 
-import { AioContext } from '../lib/index.js';
 import * as aioFs from '../lib/promises.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, check, interleave, lanes, makeFile, measure, median,
-  offsets, rate, warm,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, check, contextRunner, fileHandleRunner, interleave,
+  makeFile, measure, median, offsets, rate, warm,
 } from './support.js';
+
+const { O_RDONLY } = fsConstants;
+const plainBuffer = () => Buffer.alloc(BLOCK);
 
 export const rounds = (o: Options) => (o.quick ? 3 : 5);
 const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
 const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 export const steps = (o: Options) => 4 * rounds(o);
-
-function aioRunner(path: string, blocks: Uint32Array): Runner {
-  return async (ms) => {
-    const ctx = new AioContext({ maxEvents: DEPTH });
-    const fd = openSync(path, 'r');
-    try {
-      return await lanes(ms, blocks, () => Buffer.alloc(BLOCK), async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
-    } finally {
-      await ctx.close();
-      closeSync(fd);
-    }
-  };
-}
-
-// FileHandle.read at the same depth, through node:fs/promises or the drop-in.
-function fileHandleRunner(path: string, blocks: Uint32Array, open: typeof nodeOpen): Runner {
-  return async (ms) => {
-    const fh = await open(path, 'r');
-    try {
-      return await lanes(ms, blocks, () => Buffer.alloc(BLOCK), async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
-    } finally {
-      await fh.close();
-    }
-  };
-}
 
 function readSyncRunner(path: string, blocks: Uint32Array): Runner {
   return (ms) => measure(async () => {
@@ -62,9 +39,9 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0x5eed);
   const names = ['AioContext.read', 'linux-aio/promises read', 'fs.promises read', 'fs.readSync loop'] as const;
   const samples = await interleave([
-    [names[0], aioRunner(path, blocks)],
-    [names[1], fileHandleRunner(path, blocks, aioFs.open)],
-    [names[2], fileHandleRunner(path, blocks, nodeOpen)],
+    [names[0], contextRunner(path, O_RDONLY, blocks, plainBuffer)],
+    [names[1], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, aioFs.open)],
+    [names[2], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, nodeOpen)],
     [names[3], readSyncRunner(path, blocks)],
   ], rounds(o), RUN_MS(o), progress);
   const ops = (name: string) => median(samples.get(name)!.map(rate));

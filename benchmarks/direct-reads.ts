@@ -2,18 +2,19 @@
 // reference (kernel AIO at the same depth, built here with the system
 // compiler) for IOPS, and against fs.promises for CPU time per read.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants as fsConstants, openSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AioContext, allocAligned } from '../lib/index.js';
+import { allocAligned } from '../lib/index.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, cpuPerOp, interleave, lanes, makeFile, median,
-  offsets, rate,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, contextRunner, cpuPerOp, fileHandleRunner, interleave,
+  makeFile, median, offsets, rate,
 } from './support.js';
 
 const { O_DIRECT, O_RDONLY } = fsConstants;
+const alignedBuffer = () => allocAligned(BLOCK);
 const SOURCE = fileURLToPath(new URL('../../benchmarks/c/aio-ref.c', import.meta.url));
 
 export const rounds = (o: Options) => (o.quick ? 3 : 5);
@@ -38,39 +39,15 @@ function referenceRunner(exe: string, path: string): Runner {
   };
 }
 
-function aioRunner(path: string, blocks: Uint32Array): Runner {
-  return async (ms) => {
-    const ctx = new AioContext({ maxEvents: DEPTH });
-    const fd = openSync(path, O_RDONLY | O_DIRECT);
-    try {
-      return await lanes(ms, blocks, () => allocAligned(BLOCK), async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
-    } finally {
-      await ctx.close();
-      closeSync(fd);
-    }
-  };
-}
-
-function nodeRunner(path: string, blocks: Uint32Array): Runner {
-  return async (ms) => {
-    const fh = await nodeOpen(path, O_RDONLY | O_DIRECT);
-    try {
-      return await lanes(ms, blocks, () => allocAligned(BLOCK), async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
-    } finally {
-      await fh.close();
-    }
-  };
-}
-
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const path = makeFile(o.dir, 'direct', FILE_BYTES(o));
   const exe = buildReference(o.dir);
   const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xd1ec7);
   const names = ['AioContext.read (O_DIRECT)', 'C kernel AIO (O_DIRECT)', 'fs.promises read (O_DIRECT)'] as const;
   const samples = await interleave([
-    [names[0], aioRunner(path, blocks)],
+    [names[0], contextRunner(path, O_RDONLY | O_DIRECT, blocks, alignedBuffer)],
     [names[1], referenceRunner(exe, path)],
-    [names[2], nodeRunner(path, blocks)],
+    [names[2], fileHandleRunner(path, O_RDONLY | O_DIRECT, blocks, alignedBuffer, nodeOpen)],
   ], rounds(o), RUN_MS(o), progress);
   const iops = (name: string) => median(samples.get(name)!.map(rate));
   const cpu = (name: string) => median(samples.get(name)!.map(cpuPerOp)) * 1e6;

@@ -1,7 +1,10 @@
 // Shared pieces of `npm run bench`: data files, random offsets, depth-bound
 // lanes, medians and the progress line.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open as nodeOpen } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { AioContext } from '../lib/index.js';
 
 export const BLOCK = 4096;
 export const DEPTH = 32;
@@ -97,6 +100,33 @@ export function lanes(ms: number, blocks: Uint32Array, makeBuffer: () => Uint8Ar
     await Promise.all(Array.from({ length: DEPTH }, lane));
     return next;
   });
+}
+
+/** AioContext.read in DEPTH lanes, on `path` opened with `flags`. */
+export function contextRunner(path: string, flags: number, blocks: Uint32Array, makeBuffer: () => Uint8Array): Runner {
+  return async (ms) => {
+    const ctx = new AioContext({ maxEvents: DEPTH });
+    const fd = openSync(path, flags);
+    try {
+      return await lanes(ms, blocks, makeBuffer, async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
+    } finally {
+      await ctx.close();
+      closeSync(fd);
+    }
+  };
+}
+
+/** FileHandle.read in DEPTH lanes, through `open` (node:fs/promises or the drop-in). */
+export function fileHandleRunner(path: string, flags: number, blocks: Uint32Array, makeBuffer: () => Uint8Array,
+  open: typeof nodeOpen): Runner {
+  return async (ms) => {
+    const fh = await open(path, flags);
+    try {
+      return await lanes(ms, blocks, makeBuffer, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
+    } finally {
+      await fh.close();
+    }
+  };
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
