@@ -9,15 +9,6 @@
 
 namespace {
 
-// Values of a JavaScript number or bigint position; JavaScript has validated.
-int64_t ToInt64(const Napi::Value& v) {
-  if (v.IsBigInt()) {
-    bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
-  }
-  return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
-}
-
 inline uint64_t DataOf(uint32_t slot, uint32_t generation) {
   return (static_cast<uint64_t>(generation) << 32) | slot;
 }
@@ -46,10 +37,6 @@ Napi::Function NativeContext::Define(Napi::Env env) {
       env, "NativeContext",
       {
           InstanceMethod<&NativeContext::Setup>("setup"),
-          InstanceMethod<&NativeContext::PrepRW>("prepRW"),
-          InstanceMethod<&NativeContext::PrepVec>("prepVec"),
-          InstanceMethod<&NativeContext::PrepPoll>("prepPoll"),
-          InstanceMethod<&NativeContext::PrepSync>("prepSync"),
           InstanceMethod<&NativeContext::Submit>("submit"),
           InstanceMethod<&NativeContext::Release>("release"),
           InstanceMethod<&NativeContext::Cancel>("cancel"),
@@ -73,11 +60,14 @@ NativeContext::~NativeContext() {
   if (env_state_ != nullptr) env_state_->contexts.erase(this);
 }
 
-// setup(maxEvents, useRing) -> ArrayBuffer shared with JavaScript, or -errno
+// setup(maxEvents, useRing, targets) -> ArrayBuffer shared with JavaScript
+// (results, submit queue, params), or -errno. `targets` is JavaScript's
+// slot-indexed array of buffers.
 Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t capacity = info[0].As<Napi::Number>().Uint32Value();
   const bool want_ring = info[1].As<Napi::Boolean>().Value();
+  Napi::Array targets = info[2].As<Napi::Array>();
   if (ctx_ != 0 || closed_ || capacity == 0) return Napi::Number::New(env, -EINVAL);
 
   int r = kaio::Setup(capacity, &ctx_);
@@ -115,7 +105,7 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   slots_ = std::make_unique<Slot[]>(capacity);
   for (uint32_t i = 0; i < capacity; i++) {
     slots_[i].generation = 0;
-    slots_[i].busy = false;
+    slots_[i].state = SlotState::Free;
   }
   submit_ptrs_ = std::make_unique<struct iocb*[]>(capacity);
   events_ = std::make_unique<struct io_event[]>(capacity);
@@ -124,8 +114,9 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   const size_t results_bytes = sizeof(double) * 3 * capacity;
   const size_t queue_bytes = sizeof(int32_t) * capacity;
   Napi::ArrayBuffer shared =
-      Napi::ArrayBuffer::New(env, results_bytes + queue_bytes + sizeof(int32_t) * 4 * capacity);
+      Napi::ArrayBuffer::New(env, results_bytes + queue_bytes + sizeof(int32_t) * kParams * capacity);
   shared_ = Napi::Persistent(shared);
+  targets_ = Napi::Persistent(targets);
   uint8_t* base = static_cast<uint8_t*>(shared.Data());
   results_ = reinterpret_cast<double*>(base);
   submit_queue_ = reinterpret_cast<int32_t*>(base + results_bytes);
@@ -133,108 +124,104 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   return shared;
 }
 
-// The slot's iocb from its params (see params_), or nullptr if the slot is
-// not free.
-NativeContext::Slot* NativeContext::PrepCommon(uint32_t slot, int64_t offset) {
-  if (!SlotFree(slot)) return nullptr;
-  const int32_t* p = params_ + 4 * static_cast<size_t>(slot);
+// Builds the slot's iocb from its params and target and holds the memory of
+// its buffers. False if the target is not what the opcode needs (JavaScript
+// validated it, so only a bug gets here).
+bool NativeContext::Prepare(uint32_t slot, napi_env env, napi_value target) {
+  const int32_t* p = params_ + kParams * static_cast<size_t>(slot);
   Slot* s = &slots_[slot];
   std::memset(&s->cb, 0, sizeof(s->cb));
   s->cb.aio_data = DataOf(slot, s->generation);
-  s->cb.aio_lio_opcode = static_cast<uint16_t>(p[0]);
-  s->cb.aio_fildes = static_cast<uint32_t>(p[1]);
-  s->cb.aio_offset = offset;
-  s->cb.aio_rw_flags = static_cast<uint32_t>(p[2]);
+  s->cb.aio_lio_opcode = static_cast<uint16_t>(p[kOpcode]);
+  s->cb.aio_fildes = static_cast<uint32_t>(p[kFd]);
+  s->cb.aio_offset = static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(p[kPositionHigh])) << 32) |
+                                          static_cast<uint32_t>(p[kPositionLow]));
   s->cb.aio_flags = IOCB_FLAG_RESFD;
   s->cb.aio_resfd = static_cast<uint32_t>(eventfd_);
-  if (p[3] >= 0) {
+  if (p[kPriority] >= 0) {
     s->cb.aio_flags |= IOCB_FLAG_IOPRIO;
-    s->cb.aio_reqprio = static_cast<int16_t>(p[3]);
+    s->cb.aio_reqprio = static_cast<int16_t>(p[kPriority]);
   }
-  s->busy = true;
-  return s;
-}
-
-bool NativeContext::SlotFree(uint32_t slot) const {
-  return !closed_ && slot < capacity_ && !slots_[slot].busy;
-}
-
-// prepRW(slot, view, position) -> 0 or -EINVAL
-Napi::Value NativeContext::PrepRW(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
-  void* data;
-  size_t length;
-  if (!ViewBytes(info[1], &data, &length, &slots_[slot].store)) {
-    slots_[slot].store.reset();
-    return Napi::Number::New(env, -EINVAL);
-  }
-  Slot* s = PrepCommon(slot, ToInt64(info[2]));
-  s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
-  s->cb.aio_nbytes = length;
-  return Napi::Number::New(env, 0);
-}
-
-// prepVec(slot, views[], position) -> 0 or -EINVAL
-Napi::Value NativeContext::PrepVec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Array views = info[1].As<Napi::Array>();
-  const uint32_t count = views.Length();
-  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (!SlotFree(slot)) return Napi::Number::New(env, -EINVAL);
-  std::vector<struct iovec>& iov = slots_[slot].iov;
-  std::vector<std::shared_ptr<v8::BackingStore>>& stores = slots_[slot].stores;
-  if (iov.size() < count) iov.resize(count);
-  stores.resize(count);
-  for (uint32_t i = 0; i < count; i++) {
-    if (!ViewBytes(views.Get(i), &iov[i].iov_base, &iov[i].iov_len, &stores[i])) {
-      stores.clear();
-      return Napi::Number::New(env, -EINVAL);
+  switch (p[kOpcode]) {
+    case IOCB_CMD_PREAD:
+    case IOCB_CMD_PWRITE: {
+      void* data;
+      size_t length;
+      if (!ViewBytes(target, &data, &length, &s->store)) {
+        s->store.reset();
+        return false;
+      }
+      s->cb.aio_rw_flags = static_cast<uint32_t>(p[kFlags]);
+      s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
+      s->cb.aio_nbytes = length;
+      break;
     }
+    case IOCB_CMD_PREADV:
+    case IOCB_CMD_PWRITEV: {
+      bool is_array = false;
+      uint32_t count = 0;
+      if (napi_is_array(env, target, &is_array) != napi_ok || !is_array ||
+          napi_get_array_length(env, target, &count) != napi_ok) {
+        return false;
+      }
+      std::vector<struct iovec>& iov = s->iov;
+      if (iov.size() < count) iov.resize(count);
+      s->stores.resize(count);
+      for (uint32_t i = 0; i < count; i++) {
+        napi_value view;
+        if (napi_get_element(env, target, i, &view) != napi_ok ||
+            !ViewBytes(view, &iov[i].iov_base, &iov[i].iov_len, &s->stores[i])) {
+          s->stores.clear();
+          return false;
+        }
+      }
+      s->cb.aio_rw_flags = static_cast<uint32_t>(p[kFlags]);
+      s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
+      s->cb.aio_nbytes = count;
+      break;
+    }
+    case IOCB_CMD_POLL:
+      s->cb.aio_buf = static_cast<uint32_t>(p[kFlags]);
+      break;
+    case IOCB_CMD_FSYNC:
+    case IOCB_CMD_FDSYNC:
+      break;
+    default:
+      return false;
   }
-  Slot* s = PrepCommon(slot, ToInt64(info[2]));
-  s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
-  s->cb.aio_nbytes = count;
-  return Napi::Number::New(env, 0);
+  s->state = SlotState::Prepared;
+  return true;
 }
 
-// prepPoll(slot) -> 0 or -EINVAL; the events are the params' rwFlags.
-Napi::Value NativeContext::PrepPoll(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  Slot* s = PrepCommon(slot, 0);
-  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
-  s->cb.aio_buf = s->cb.aio_rw_flags;
-  s->cb.aio_rw_flags = 0;
-  return Napi::Number::New(env, 0);
-}
-
-// prepSync(slot) -> 0 or -EINVAL
-Napi::Value NativeContext::PrepSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Slot* s = PrepCommon(info[0].As<Napi::Number>().Uint32Value(), 0);
-  if (s == nullptr) return Napi::Number::New(env, -EINVAL);
-  return Napi::Number::New(env, 0);
-}
-
-// submit(start, count): io_submit of the prepared slots named in the shared
-// submit queue at [start, start + count). Returns how many the kernel took,
-// or -errno for the first one when it took none. Refused slots stay prepared
-// until JavaScript releases or resubmits them.
+// submit(start, count): prepares the slots named in the shared submit queue
+// at [start, start + count) (those not already prepared) and hands them to
+// the kernel in one io_submit. Returns how many the kernel took, or -errno
+// for the first one when it took none (-EINVAL when it could not be
+// prepared). Slots not taken stay prepared until JavaScript releases or
+// resubmits them.
 Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t start = info[0].As<Napi::Number>().Uint32Value();
   const uint32_t count = info[1].As<Napi::Number>().Uint32Value();
   if (closed_ || count == 0 || start + count > capacity_) return Napi::Number::New(env, -EINVAL);
-  for (uint32_t i = 0; i < count; i++) {
-    const uint32_t slot = static_cast<uint32_t>(submit_queue_[start + i]);
-    if (slot >= capacity_ || !slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
-    submit_ptrs_[i] = &slots_[slot].cb;
+  napi_value targets = targets_.Value();
+  uint32_t ready = 0;
+  for (; ready < count; ready++) {
+    const uint32_t slot = static_cast<uint32_t>(submit_queue_[start + ready]);
+    if (slot >= capacity_ || slots_[slot].state == SlotState::InFlight) break;
+    if (slots_[slot].state == SlotState::Free) {
+      napi_value target;
+      if (napi_get_element(env, targets, slot, &target) != napi_ok || !Prepare(slot, env, target)) break;
+    }
+    submit_ptrs_[ready] = &slots_[slot].cb;
   }
+  if (ready == 0) return Napi::Number::New(env, -EINVAL);
   stats_.submit_syscalls++;
-  long r = kaio::Submit(ctx_, count, submit_ptrs_.get());
+  long r = kaio::Submit(ctx_, ready, submit_ptrs_.get());
   if (r > 0) {
+    for (long i = 0; i < r; i++) {
+      slots_[static_cast<uint32_t>(submit_queue_[start + i])].state = SlotState::InFlight;
+    }
     in_flight_ += static_cast<uint32_t>(r);
     HoldLoop();
   }
@@ -244,7 +231,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
 // release(slot): give back a prepared slot the kernel refused.
 Napi::Value NativeContext::Release(const Napi::CallbackInfo& info) {
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (slot < capacity_ && slots_[slot].busy) FreeSlot(slot);
+  if (slot < capacity_ && slots_[slot].state == SlotState::Prepared) FreeSlot(slot);
   return info.Env().Undefined();
 }
 
@@ -252,7 +239,9 @@ Napi::Value NativeContext::Release(const Napi::CallbackInfo& info) {
 Napi::Value NativeContext::Cancel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (closed_ || slot >= capacity_ || !slots_[slot].busy) return Napi::Number::New(env, -EINVAL);
+  if (closed_ || slot >= capacity_ || slots_[slot].state != SlotState::InFlight) {
+    return Napi::Number::New(env, -EINVAL);
+  }
   struct io_event ev = {};
   int r = kaio::Cancel(ctx_, &slots_[slot].cb, &ev);
   if (r == 0) {
@@ -293,7 +282,7 @@ void NativeContext::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
 }
 
 // Copies every available completion into results_ as [slot, res, res2] and
-// returns how many. Events that do not match a busy slot's generation are
+// returns how many. Events that do not match an in-flight slot's generation are
 // dropped (they cannot occur unless the kernel misbehaves).
 unsigned NativeContext::Reap() {
   unsigned n = 0;
@@ -315,7 +304,8 @@ unsigned NativeContext::Reap() {
     const struct io_event& ev = events_[i];
     const uint32_t slot = static_cast<uint32_t>(ev.data & 0xffffffffu);
     const uint32_t generation = static_cast<uint32_t>(ev.data >> 32);
-    if (slot >= capacity_ || !slots_[slot].busy || slots_[slot].generation != generation) {
+    if (slot >= capacity_ || slots_[slot].state != SlotState::InFlight ||
+        slots_[slot].generation != generation) {
       stats_.stale_events++;
       continue;
     }
@@ -376,7 +366,7 @@ void NativeContext::ReportCallbackFailure(napi_env env) {
 // The kernel is done with the slot: its iocb may be reused and the memory
 // of its buffers is no longer ours to keep.
 void NativeContext::FreeSlot(uint32_t slot) {
-  slots_[slot].busy = false;
+  slots_[slot].state = SlotState::Free;
   slots_[slot].generation++;
   slots_[slot].store.reset();
   slots_[slot].stores.clear();

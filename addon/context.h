@@ -29,6 +29,12 @@ struct EnvState {
 
 class NativeContext : public Napi::ObjectWrap<NativeContext> {
  public:
+  // The Int32 params of one slot, written by JavaScript: the request's
+  // opcode, fd, rw flags (a poll's events), ioprio (or -1), and its position
+  // as two unsigned halves. Shared memory instead of arguments: one call
+  // submits a whole batch.
+  enum Param { kOpcode, kFd, kFlags, kPriority, kPositionLow, kPositionHigh, kParams };
+
   static Napi::Function Define(Napi::Env env);
 
   // new NativeContext(owner, onCompletions)
@@ -42,10 +48,15 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   void Detach() { env_state_ = nullptr; }
 
  private:
+  // Free -> Prepared (iocb built, buffers held) -> InFlight (the kernel has
+  // it) -> Free when its event is reaped. A Prepared slot the kernel did not
+  // take goes back to Free through release().
+  enum class SlotState : uint8_t { Free, Prepared, InFlight };
+
   struct Slot {
     struct iocb cb;
     uint32_t generation;
-    bool busy;
+    SlotState state;
     std::vector<struct iovec> iov;  // grows to the widest readv/writev seen
     // The memory of every buffer the kernel may touch, held until the slot
     // is freed: JavaScript cannot free it by detaching the ArrayBuffer.
@@ -55,18 +66,13 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   };
 
   Napi::Value Setup(const Napi::CallbackInfo& info);
-  Napi::Value PrepRW(const Napi::CallbackInfo& info);
-  Napi::Value PrepVec(const Napi::CallbackInfo& info);
-  Napi::Value PrepPoll(const Napi::CallbackInfo& info);
-  Napi::Value PrepSync(const Napi::CallbackInfo& info);
   Napi::Value Submit(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
 
-  bool SlotFree(uint32_t slot) const;
-  Slot* PrepCommon(uint32_t slot, int64_t offset);
+  bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
   static void ReportCallbackFailure(napi_env env);
@@ -80,6 +86,9 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::FunctionReference on_completions_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
   Napi::Reference<Napi::ArrayBuffer> shared_;  // results + submit queue + params
+  // Slot-indexed JavaScript array: the view, or the array of views, of each
+  // slot that JavaScript is about to submit.
+  Napi::Reference<Napi::Array> targets_;
 
   aio_context_t ctx_ = 0;
   int eventfd_ = -1;
@@ -97,8 +106,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   uint32_t deferred_count_ = 0;
   double* results_ = nullptr;        // [slot, res, res2] * capacity_
   int32_t* submit_queue_ = nullptr;  // slot indices, written by JavaScript
-  // Per slot, written by JavaScript before prep*: [opcode, fd, rwFlags or
-  // poll events, ioprio or -1]. Fewer arguments make a cheaper call.
+  // Per slot, written by JavaScript before submit: see kParams.
   int32_t* params_ = nullptr;
 
   struct {

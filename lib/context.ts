@@ -2,7 +2,7 @@ import { constants as osConstants } from 'node:os';
 
 import { Completion } from './completion.js';
 import { CompletionStream } from './completion-stream.js';
-import { aioClosed, aioUnavailable, errnoError, internalError, invalidArgType, invalidArgValue } from './errors.js';
+import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
 import { binding, bindingError, type NativeContext } from './native.js';
 import { AioRequest, RequestState, type AioOp } from './request.js';
 import {
@@ -64,6 +64,8 @@ export interface AioStats {
 }
 
 const DEFAULT_MAX_EVENTS = 256;
+/** Int32 params per slot, see NativeContext.submit. */
+const PARAMS = 6;
 // Beyond this the kernel answers EINVAL however high fs.aio-max-nr is.
 const MAX_EVENTS_LIMIT = 2 ** 22;
 
@@ -85,8 +87,10 @@ export class AioContext implements AsyncDisposable {
   #native: NativeContext;
   #results: Float64Array;
   #submitQueue: Int32Array;
-  /** Per slot: [opcode, fd, rwFlags or poll events, ioprio], read by the prep* calls. */
+  /** Per slot: [opcode, fd, rwFlags or poll events, ioprio, position low, position high], read by submit. */
   #params: Int32Array;
+  /** Per slot: the view or views the kernel will use, read by submit. */
+  #targets: AioRequest['_target'][];
   #opcodes: Opcodes;
   #slots: (AioRequest | undefined)[];
   #freeSlots: Int32Array;
@@ -115,7 +119,8 @@ export class AioContext implements AsyncDisposable {
     if (binding === null) throw aioUnavailable(bindingError!);
 
     const native = new binding.NativeContext(this, AioContext.#onCompletions);
-    const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall');
+    this.#targets = new Array(maxEvents).fill(null);
+    const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall', this.#targets);
     if (typeof shared === 'number') {
       native.close();
       throw aioUnavailable(errnoError(shared, 'io_setup'), maxEvents);
@@ -124,7 +129,7 @@ export class AioContext implements AsyncDisposable {
     this.#native = native;
     this.#results = new Float64Array(shared, 0, 3 * maxEvents);
     this.#submitQueue = new Int32Array(shared, 3 * 8 * maxEvents, maxEvents);
-    this.#params = new Int32Array(shared, 3 * 8 * maxEvents + 4 * maxEvents, 4 * maxEvents);
+    this.#params = new Int32Array(shared, 3 * 8 * maxEvents + 4 * maxEvents, PARAMS * maxEvents);
     const c = binding.constants;
     this.#opcodes = {
       read: c.IOCB_CMD_PREAD, write: c.IOCB_CMD_PWRITE, readv: c.IOCB_CMD_PREADV,
@@ -395,27 +400,22 @@ export class AioContext implements AsyncDisposable {
     return undefined;
   }
 
-  #prepare(r: AioRequest, slot: number): number {
-    const n = this.#native;
+  #prepare(r: AioRequest, slot: number): void {
     const p = this.#params;
-    const at = 4 * slot;
+    const at = PARAMS * slot;
     p[at] = this.#opcodes[r.op];
     p[at + 1] = r.fd;
     p[at + 2] = r.op === 'poll' ? r._target as number : r._rwFlags;
     p[at + 3] = r._priority;
-    switch (r.op) {
-      case 'read':
-      case 'write':
-        return n.prepRW(slot, r._target as ArrayBufferView, r._position);
-      case 'readv':
-      case 'writev':
-        return n.prepVec(slot, r._target as ArrayBufferView[], r._position);
-      case 'fsync':
-      case 'fdsync':
-        return n.prepSync(slot);
-      case 'poll':
-        return n.prepPoll(slot);
+    const position = r._position;
+    if (typeof position === 'number') {
+      p[at + 4] = position >>> 0;
+      p[at + 5] = Math.floor(position / 2 ** 32);
+    } else {
+      p[at + 4] = Number(BigInt.asUintN(32, position));
+      p[at + 5] = Number(position >> 32n);
     }
+    this.#targets[slot] = r.op === 'poll' ? null : r._target;
   }
 
   // Moves queued requests into free slots and submits them with as few
@@ -431,7 +431,7 @@ export class AioContext implements AsyncDisposable {
       const r = this.#dequeue();
       if (r === undefined) break;
       const slot = this.#freeSlots[--this.#freeCount];
-      if (this.#prepare(r, slot) !== 0) throw internalError(`slot ${slot} could not be prepared`);
+      this.#prepare(r, slot);
       this.#queued--;
       r._state = RequestState.InFlight;
       r._slot = slot;
@@ -486,6 +486,7 @@ export class AioContext implements AsyncDisposable {
   #takeSlot(slot: number): AioRequest {
     const r = this.#slots[slot]!;
     this.#slots[slot] = undefined;
+    this.#targets[slot] = null;
     this.#freeSlots[this.#freeCount++] = slot;
     return r;
   }
@@ -519,7 +520,7 @@ export class AioContext implements AsyncDisposable {
     counts.completed++;
     if (cancelled) counts.cancelled++;
     if (res < 0) counts.errors++;
-    for (const stream of this.#streams) stream.push(completion);
+    if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
   }
 
   #finishClose(): void {

@@ -114,7 +114,3 @@ export function aioUnavailable(cause: Error, maxEvents?: number): Error & { code
   return err;
 }
 
-/** A bug in linux-aio itself, never the caller's fault. */
-export function internalError(message: string): Error {
-  return codedError(Error, 'ERR_INTERNAL_ASSERTION', `linux-aio internal error: ${message}`);
-}

@@ -17,12 +17,13 @@ export interface NativeStats {
 
 /** The native half of a context; see addon/context.h. All results are counts or -errno. */
 export interface NativeContext {
-  setup(maxEvents: number, useRing: boolean): ArrayBuffer | number;
-  /** The prep* calls read [opcode, fd, rwFlags (poll: events), ioprio] from the slot's params. */
-  prepRW(slot: number, view: ArrayBufferView, position: number | bigint): number;
-  prepVec(slot: number, views: readonly ArrayBufferView[], position: number | bigint): number;
-  prepPoll(slot: number): number;
-  prepSync(slot: number): number;
+  /** `targets`: the slot-indexed buffers (a view, an array of views, or null) that submit reads. */
+  setup(maxEvents: number, useRing: boolean, targets: unknown[]): ArrayBuffer | number;
+  /**
+   * Prepares the slots named at [start, start + count) of the submit queue
+   * from their params ([opcode, fd, rwFlags or poll events, ioprio, position
+   * low, position high]) and targets, and io_submits them.
+   */
   submit(start: number, count: number): number;
   release(slot: number): void;
   cancel(slot: number): number;

@@ -13,6 +13,14 @@ export const enum RequestState {
   Settled,
 }
 
+// One executor for every request, instead of a closure each: the Promise
+// constructor calls it synchronously, and the constructor takes the function
+// straight back.
+let captured: ((c: Completion) => void) | undefined;
+function captureResolve(resolve: (c: Completion) => void): void {
+  captured = resolve;
+}
+
 /**
  * One operation on an AioContext. Await it (it is a Promise) or use `done`;
  * either way it yields exactly one Completion and never rejects.
@@ -42,9 +50,9 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
     target: ArrayBufferView | readonly ArrayBufferView[] | number | null,
     position: number | bigint, rwFlags: number, priority: number,
     signal: AbortSignal | undefined, tag: unknown) {
-    let resolve!: (c: Completion) => void;
-    super((r) => { resolve = r; });
-    this._resolve = resolve;
+    super(captureResolve);
+    this._resolve = captured!;
+    captured = undefined;
     this._context = context;
     this.op = op;
     this.fd = fd;

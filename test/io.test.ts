@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { AioContext, allocAligned, dioAlignment } from '../lib/index.js';
@@ -158,11 +158,14 @@ describe('reads and writes', () => {
   it('accepts bigint positions', async () => {
     const path = join(scratch.dir, 'sparse');
     const fd = fds.open(path, O_RDWR | O_CREAT);
-    const far = 2n ** 40n; // 1 TiB into a sparse file
+    const far = 2n ** 40n + 0x89abcdn; // 1 TiB into a sparse file; both 32-bit halves non-zero
     expect((await ctx.write(fd, Buffer.from('far away'), far)).res).to.equal(8);
     const back = Buffer.alloc(8);
     expect((await ctx.read(fd, back, far)).res).to.equal(8);
     expect(back.toString()).to.equal('far away');
+    const seen = Buffer.alloc(8);
+    expect(readSync(fd, seen, 0, 8, Number(far))).to.equal(8); // the kernel put it where we said
+    expect(seen.toString()).to.equal('far away');
     const near = Buffer.alloc(4);
     expect((await ctx.read(fd, near, 16n)).res).to.equal(4);
   });
