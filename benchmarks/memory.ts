@@ -1,6 +1,13 @@
 // Millions of reads in a loop: RSS growth once warm, which would show any
 // allocation per request that is never given back. Runs in a child process
 // of its own (with --expose-gc), so the other workloads' heaps do not count.
+//
+// Under a high allocation rate V8 grows its young generation step by step,
+// up to 2 x 16 MiB of semi-spaces, at whatever point of the run its
+// heuristics decide: that is RSS, but not memory the library keeps. The
+// target row runs with the young generation at its full size from the start
+// (--min-semi-space-size=16, the default maximum), so what grows is what is
+// kept; a second run with V8's defaults is shown beside it.
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +18,7 @@ import { BLOCK, DEPTH, type Options, type Progress, type Row, makeFile, warm } f
 const READS = (o: Options) => (o.quick ? 1_000_000 : 5_000_000);
 const WARMUP = 200_000;
 const SELF = fileURLToPath(import.meta.url);
-export const steps = () => 1;
+export const steps = () => 2;
 
 /** In the child: `reads` reads of `path`; prints the growth (bytes) of RSS and of V8's heap after WARMUP reads. */
 async function child(path: string, reads: number): Promise<void> {
@@ -36,29 +43,37 @@ async function child(path: string, reads: number): Promise<void> {
   await Promise.all(Array.from({ length: DEPTH }, lane));
   gc();
   const end = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ rss: end.rss - warm.rss, heapTotal: end.heapTotal - warm.heapTotal, heapUsed: end.heapUsed - warm.heapUsed }));
+  process.stdout.write(JSON.stringify({ rss: end.rss - warm.rss, heapTotal: end.heapTotal - warm.heapTotal }));
   await ctx.close();
   closeSync(fd);
+}
+
+interface Growth { rss: number; heapTotal: number }
+
+function measureChild(path: string, reads: number, v8Flags: string[]): Growth {
+  const out = execFileSync(process.execPath, ['--expose-gc', ...v8Flags, SELF, '--child', path, String(reads)],
+    { encoding: 'utf8' });
+  return JSON.parse(out) as Growth;
 }
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const path = makeFile(o.dir, 'memory', 16 << 20);
   warm(path);
-  progress.step(`${READS(o).toLocaleString('en-US')} reads through AioContext`);
-  const out = execFileSync(process.execPath, ['--expose-gc', SELF, '--child', path, String(READS(o))], { encoding: 'utf8' });
+  const reads = READS(o).toLocaleString('en-US');
+  progress.step(`${reads} reads through AioContext, young generation at full size`);
+  const full = measureChild(path, READS(o), ['--min-semi-space-size=16']);
+  progress.step(`${reads} reads through AioContext, V8 defaults`);
+  const defaults = measureChild(path, READS(o), []);
   const mib = (n: number) => n / (1 << 20);
-  const growth = JSON.parse(out) as { rss: number; heapTotal: number; heapUsed: number };
-  const workload = `${READS(o).toLocaleString('en-US')} reads in a loop (from read ${WARMUP.toLocaleString('en-US')} to the end)`;
-  // V8 grows its young generation under a high allocation rate (heapTotal):
-  // that is RSS too, but not memory the library keeps. Both are shown.
-  const outside = mib(growth.rss - growth.heapTotal);
+  const workload = `${reads} reads in a loop (from read ${WARMUP.toLocaleString('en-US')} to the end)`;
   return [{
-    workload, unit: 'MiB RSS growth', ratio: NaN, target: '<= 8 MiB', met: mib(growth.rss) <= 8,
-    ours: { name: 'AioContext.read', value: mib(growth.rss) }, versus: { name: '', value: NaN },
+    workload, unit: 'MiB RSS growth', ratio: NaN, target: '<= 8 MiB', met: mib(full.rss) <= 8,
+    ours: { name: 'AioContext.read, young generation sized up front', value: mib(full.rss) },
+    versus: { name: '', value: NaN },
   }, {
-    workload, unit: 'MiB growth', ratio: NaN, target: '<= 8 MiB', met: outside <= 8,
-    ours: { name: 'RSS outside the V8 heap', value: outside },
-    versus: { name: `V8 heap reserved ${mib(growth.heapTotal).toFixed(1)} MiB, used`, value: mib(growth.heapUsed) },
+    workload, unit: 'MiB RSS growth', ratio: NaN, target: 'figure', met: true,
+    ours: { name: 'AioContext.read, V8 defaults', value: mib(defaults.rss) },
+    versus: { name: 'of which the V8 heap', value: mib(defaults.heapTotal) },
   }];
 }
 
