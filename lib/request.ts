@@ -5,7 +5,7 @@ export type AioOp = 'read' | 'write' | 'readv' | 'writev' | 'fsync' | 'fdsync' |
 
 /** @internal Where a request is in its life. */
 export const enum RequestState {
-  /** In the user-space FIFO: created this tick, or waiting for a free slot. */
+  /** In the user-space FIFO: created this loop turn, or waiting for a free slot. */
   Queued,
   /** Handed to the kernel; owns a slot until its completion is reaped. */
   InFlight,

@@ -6,7 +6,7 @@ import { AioContext } from '../lib/index.js';
 import { Fds, O_RDONLY, patternBytes, scratchDir, writeFile } from './support/helpers.js';
 
 // The performance design, held by counters rather than by times: one
-// io_submit per tick, one crossing into JavaScript per burst of completions.
+// io_submit per loop turn, one crossing into JavaScript per burst of completions.
 describe('batching (performance design)', () => {
   const scratch = scratchDir();
   const content = patternBytes(64 * 4096, 31);
@@ -28,6 +28,28 @@ describe('batching (performance design)', () => {
       expect(after.batches - before.batches, 'batches').to.equal(1);
       expect(after.callbacks - before.callbacks, 'crossings into JavaScript').to.equal(1);
       expect(after.reapSyscalls - before.reapSyscalls, 'io_getevents calls').to.equal(0);
+    } finally {
+      await ctx.close();
+      fds.closeAll();
+    }
+  });
+
+  it('requests made by separate callbacks of one loop turn share one io_submit', async () => {
+    readFileSync(path);
+    const fds = new Fds();
+    const ctx = new AioContext({ maxEvents: 64 });
+    try {
+      const fd = fds.open(path, O_RDONLY);
+      const before = ctx.stats();
+      // Like 16 sockets readable at once: each callback is its own macrotask,
+      // with a microtask checkpoint after it.
+      const done = await Promise.all(Array.from({ length: 16 }, (_, i) => new Promise<number>((resolve) => {
+        setImmediate(async () => resolve((await ctx.read(fd, Buffer.alloc(4096), i * 4096)).res));
+      })));
+      const after = ctx.stats();
+      expect(done).to.deep.equal(new Array(16).fill(4096));
+      expect(after.submitSyscalls - before.submitSyscalls, 'io_submit calls').to.equal(1);
+      expect(after.batches - before.batches, 'batches').to.equal(1);
     } finally {
       await ctx.close();
       fds.closeAll();

@@ -31,7 +31,7 @@ describe('buffer lifetime', () => {
           views.push(u.subarray(off, off + SZ));
           reqs.push(ctx.read(fd, views[i], i * SZ));
         }
-        await Promise.resolve(); // submitted
+        await new Promise((r) => setImmediate(r)); // submitted
         detachedInFlight += ctx.inFlight;
         for (const v of views) structuredClone(v.buffer, { transfer: [v.buffer] });
         globalThis.gc({ type: 'minor' });

@@ -19,8 +19,8 @@ describe('cancellation (rule 4)', () => {
   afterEach(async () => { await ctx.close(); fds.closeAll(); });
   after(() => scratch.cleanup());
 
-  /** Lets the flush microtask submit everything queued so far. */
-  const submitted = () => Promise.resolve();
+  /** Lets the flush (in the loop's check phase) submit everything queued so far. */
+  const submitted = tick;
 
   it('a pending poll: the cancel wins, res 0, cancelled true', async () => {
     const [r] = makePipe(scratch.dir, fds);

@@ -25,7 +25,7 @@ describe('close (rule 6)', () => {
     const polls = Array.from({ length: 5 }, (_, i) => ctx.poll(makePipe(scratch.dir, fds, `close-${i}`)[0], POLLIN));
     const bufs = Array.from({ length: 8 }, () => Buffer.alloc(4096));
     const reads = bufs.map((b, i) => ctx.read(fd, b, i * 4096));
-    await Promise.resolve();
+    await tick(); // submitted
     expect(ctx.inFlight).to.equal(13);
     await ctx.close();
     expect(ctx.closed).to.equal(true);
@@ -45,7 +45,7 @@ describe('close (rule 6)', () => {
     const ctx = new AioContext({ maxEvents: 2 });
     const fd = fds.open(path, O_RDONLY);
     const reqs = Array.from({ length: 6 }, (_, i) => ctx.read(fd, Buffer.alloc(16), i * 16));
-    await Promise.resolve();
+    await tick(); // submitted
     expect(ctx.queued).to.equal(4);
     await ctx.close();
     const done = await Promise.all(reqs);
@@ -93,7 +93,7 @@ describe('close (rule 6)', () => {
     const ctx = new AioContext({ maxEvents: 4 });
     const [r, w] = makePipe(scratch.dir, fds);
     const inKernel = [ctx.poll(r, POLLIN), ctx.poll(r, POLLIN)];
-    await Promise.resolve();
+    await tick(); // submitted
     const queuedToo = ctx.poll(r, POLLIN);
     const done = await ctx.cancelAll();
     expect(done).to.have.length(3);

@@ -118,7 +118,7 @@ describe('lifecycle (rules 7 and 8)', () => {
       ctx.poll(rd, constants.POLLIN);
       const fd = openSync(data, 'r');
       for (let i = 0; i < 64; i++) ctx.read(fd, Buffer.alloc(4096), i * 4096);
-      await Promise.resolve();
+      await new Promise((r) => setImmediate(r)); // submitted
       process.exit(3);
     `, { timeoutMs: 10000 });
     expect(r.timedOut).to.equal(false);
