@@ -257,9 +257,63 @@ Napi::Value NativeContext::Cancel(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
+namespace {
+
+// An io_destroy running on the threadpool, and the JavaScript function to
+// call on the loop when it has returned.
+struct DestroyJob {
+  aio_context_t ctx;
+  napi_ref done = nullptr;
+  napi_async_work work = nullptr;
+};
+
+void DestroyExecute(napi_env /*env*/, void* data) {
+  kaio::Destroy(static_cast<DestroyJob*>(data)->ctx);
+}
+
+void DestroyComplete(napi_env env, napi_status status, void* data) {
+  DestroyJob* job = static_cast<DestroyJob*>(data);
+  napi_value done;
+  napi_value undefined;
+  // Not when the environment is going away: nothing may run then.
+  if (status == napi_ok && napi_get_reference_value(env, job->done, &done) == napi_ok &&
+      napi_get_undefined(env, &undefined) == napi_ok) {
+    napi_call_function(env, undefined, done, 0, nullptr, nullptr);
+  }
+  napi_delete_reference(env, job->done);
+  napi_delete_async_work(env, job->work);
+  delete job;
+}
+
+}  // namespace
+
+// close(done) -> true if done() will be called once io_destroy has returned,
+// false if everything is already finished. JavaScript calls it once every
+// request has completed; io_destroy then only waits for an RCU grace period
+// (tens of ms on a VM), which must not block the event loop, so it runs on
+// the threadpool. Everything else is released here and now.
 Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  aio_context_t ctx = 0;
+  if (!closed_ && in_flight_ == 0) {
+    ctx = ctx_;
+    ctx_ = 0;  // handed to the job: Teardown leaves it alone
+  }
   Teardown();
-  return info.Env().Undefined();
+  if (ctx == 0) return Napi::Boolean::New(env, false);
+  DestroyJob* job = new DestroyJob{ctx};
+  napi_value name = Napi::String::New(env, "linux-aio:io_destroy");
+  if (napi_create_reference(env, info[0], 1, &job->done) != napi_ok ||
+      napi_create_async_work(env, nullptr, name, DestroyExecute, DestroyComplete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    // Could not queue: destroy here, on the loop, rather than leak it.
+    kaio::Destroy(ctx);
+    if (job->work != nullptr) napi_delete_async_work(env, job->work);
+    if (job->done != nullptr) napi_delete_reference(env, job->done);
+    delete job;
+    return Napi::Boolean::New(env, false);
+  }
+  return Napi::Boolean::New(env, true);
 }
 
 Napi::Value NativeContext::Stats(const Napi::CallbackInfo& info) {

@@ -122,7 +122,7 @@ export class AioContext implements AsyncDisposable {
     this.#targets = new Array(maxEvents).fill(null);
     const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall', this.#targets);
     if (typeof shared === 'number') {
-      native.close();
+      native.close(() => {});
       throw aioUnavailable(errnoError(shared, 'io_setup'), maxEvents);
     }
     this.maxEvents = maxEvents;
@@ -530,10 +530,13 @@ export class AioContext implements AsyncDisposable {
     if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
   }
 
+  // Every request has settled. io_destroy runs on the threadpool (it waits
+  // for an RCU grace period); close() resolves once it has returned, so the
+  // kernel's slots are back in fs.aio-nr by then.
   #finishClose(): void {
-    this.#native.close();
     for (const stream of this.#streams) stream.end();
     this.#streams.clear();
-    this.#resolveClose!();
+    const resolve = this.#resolveClose!;
+    if (!this.#native.close(resolve)) resolve();
   }
 }

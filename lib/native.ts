@@ -27,7 +27,8 @@ export interface NativeContext {
   submit(start: number, count: number): number;
   release(slot: number): void;
   cancel(slot: number): number;
-  close(): void;
+  /** Releases everything; true if `done` will be called once io_destroy (on the threadpool) has returned. */
+  close(done: () => void): boolean;
   stats(): NativeStats;
 }
 

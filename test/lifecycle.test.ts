@@ -111,6 +111,49 @@ describe('lifecycle (rules 7 and 8)', () => {
     expect(JSON.parse(r.stdout)).to.deep.equal({ res: 16, aioNrBack: true });
   });
 
+  it('10 000 contexts created and closed: aio-nr back to baseline', async function () {
+    this.timeout(60000);
+    // io_destroy waits for an RCU grace period on a threadpool thread: many
+    // threads let many grace periods overlap.
+    const r = await runNode(`${prelude}
+      const before = aioNr();
+      for (let round = 0; round < 50; round++) {
+        await Promise.all(Array.from({ length: 200 }, () => new AioContext({ maxEvents: 4 }).close()));
+      }
+      console.log(JSON.stringify({ aioNrBack: aioNr() === before }));
+    `, { timeoutMs: 50000, env: { ...process.env, UV_THREADPOOL_SIZE: '128' } });
+    expect(r.timedOut, 'process hung').to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ aioNrBack: true });
+  });
+
+  it('workers terminated while their contexts close (io_destroy on the threadpool): no crash, nothing leaks', async function () {
+    this.timeout(60000);
+    const r = await runNode(`${prelude}
+      import { Worker } from 'node:worker_threads';
+      const before = aioNr();
+      const workerSource = \`
+        import { AioContext } from \${JSON.stringify(${JSON.stringify(ENTRY)})};
+        import { openSync } from 'node:fs';
+        import { parentPort, workerData } from 'node:worker_threads';
+        const fd = openSync(workerData.data, 'r');
+        const contexts = Array.from({ length: 4 }, () => new AioContext({ maxEvents: 8 }));
+        await Promise.all(contexts.map((c) => c.read(fd, Buffer.alloc(4096), 0)));
+        for (const c of contexts) c.close();
+        parentPort.postMessage('closing');
+      \`;
+      for (let round = 0; round < 20; round++) {
+        const w = new Worker(workerSource, { eval: true, workerData: { data } });
+        await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+        await w.terminate();
+      }
+      console.log(JSON.stringify({ aioNrBack: aioNr() === before }));
+    `, { timeoutMs: 50000 });
+    expect(r.timedOut, 'process hung').to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ aioNrBack: true });
+  });
+
   it('process.exit() with requests in flight exits cleanly', async () => {
     const r = await runNode(`${prelude}
       const [rd] = pipe('exit');
