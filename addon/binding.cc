@@ -64,6 +64,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dioAlignment", Napi::Function::New<DioAlignment>(env, "dioAlignment"));
   exports.Set("probe", Napi::Function::New<Probe>(env, "probe"));
   exports.Set("statusFlags", Napi::Function::New<StatusFlags>(env, "statusFlags"));
+  exports.Set("fileMode", Napi::Function::New<FileMode>(env, "fileMode"));
   exports.Set("seek", Napi::Function::New<Seek>(env, "seek"));
   exports.Set("constants", Constants(env));
   return exports;

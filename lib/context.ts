@@ -3,6 +3,8 @@ import { constants as osConstants } from 'node:os';
 import { Completion } from './completion.js';
 import { CompletionStream } from './completion-stream.js';
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
+import { mayBlockSubmit } from './blocking-fds.js';
+import { RWF_NOWAIT } from './constants.js';
 import { binding, bindingError, type NativeContext } from './native.js';
 import { AioRequest, RequestState, type AioOp } from './request.js';
 import {
@@ -75,6 +77,10 @@ const SYSCALL_OF: Record<AioOp, string> = {
 };
 
 type Opcodes = Record<AioOp, number>;
+
+const MOVES_DATA: Record<AioOp, boolean> = {
+  read: true, write: true, readv: true, writev: true, fsync: false, fdsync: false, poll: false,
+};
 
 /**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
@@ -435,9 +441,19 @@ export class AioContext implements AsyncDisposable {
     const slots = this.#slots;
     const submitQueue = this.#submitQueue;
     let count = 0;
+    // One look per run of requests on the same fd (a batch is usually one fd).
+    let checkedFd = -1;
+    let blocking = false;
     while (this.#queued > 0 && this.#freeCount > 0) {
       const r = this.#dequeue();
       if (r === undefined) break;
+      if (MOVES_DATA[r.op] && (r._rwFlags & RWF_NOWAIT) === 0) {
+        if (r.fd !== checkedFd) {
+          checkedFd = r.fd;
+          blocking = mayBlockSubmit(r.fd);
+        }
+        if (blocking) r._rwFlags |= RWF_NOWAIT;
+      }
       const slot = this.#freeSlots[--this.#freeCount];
       this.#prepare(r, slot);
       this.#queued--;

@@ -39,6 +39,7 @@ export interface Binding {
   dioAlignment(fd: number, path: string): [number, number] | number;
   probe(): { setup: number; poll?: number; fsync?: number; nowait?: number };
   statusFlags(fd: number): number;
+  fileMode(fd: number): number;
   seek(fd: number, offset: number, whence: number): number;
   constants: Record<string, number>;
 }
