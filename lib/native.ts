@@ -50,6 +50,9 @@ function load(): { binding: Binding | null; error: Error | null } {
   }
   try {
     const require = createRequire(import.meta.url);
+    // Another build of the addon (npm run test:asan loads a sanitized one).
+    const override = process.env.LINUX_AIO_ADDON;
+    if (override) return { binding: require(override) as Binding, error: null };
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => Binding;
     // dist/lib/native.js -> the package root, where binding.gyp lives.
     return { binding: nodeGypBuild(fileURLToPath(new URL('../..', import.meta.url))), error: null };
