@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { AioContext, allocAligned, constants, dioAlignment, ioprio, type OpOptions } from '../lib/index.js';
@@ -88,6 +89,50 @@ describe('bad arguments', () => {
     expect(() => ctx.cancel(req)).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_VALUE');
     await req;
     await other.close();
+  });
+
+  // Inputs that are valid arguments but that the kernel (or the buffer's
+  // state) cannot serve: each settles with a coded Completion, never throws,
+  // and the context goes on serving the next request.
+  describe('valid arguments the kernel refuses', () => {
+    type Settles = [label: string, make: () => Promise<{ res: number; error: Error | null }>, res: number | string];
+    const dir = scratch.dir;
+    const settles: Settles[] = [
+      ['a closed fd', () => {
+        const closed = openSync(path, 'r');
+        closeSync(closed);
+        return ctx.read(closed, Buffer.alloc(16), 0);
+      }, 'EBADF'],
+      ['a directory fd', () => ctx.read(fds.open(dir, O_RDONLY), Buffer.alloc(16), 0), 'EINVAL'],
+      ['a write on a read-only fd', () => ctx.write(fd, Buffer.alloc(16), 0), 'EBADF'],
+      ['a zero-length buffer', () => ctx.read(fd, Buffer.alloc(0), 0), 0],
+      ['a buffer detached before the flush', () => {
+        const ab = new ArrayBuffer(64);
+        const req = ctx.read(fd, new Uint8Array(ab), 0);
+        structuredClone(ab, { transfer: [ab] });
+        return req;
+      }, 0],
+      ['a read past the end of the file', () => ctx.read(fd, Buffer.alloc(16), 2 ** 40), 0],
+      ['a huge buffer on a small file', () => ctx.read(fd, Buffer.alloc(1 << 24), 0), 4096],
+    ];
+    for (const [label, make, expected] of settles) {
+      it(`${label}: settles with ${typeof expected === 'string' ? expected : `res ${expected}`}, the context goes on`, async () => {
+        const before = ctx.stats();
+        const c = await make();
+        if (typeof expected === 'string') {
+          expect(c.error).to.include({ code: expected });
+          expect(c.res).to.equal((c.error as Error & { errno: number }).errno);
+        } else {
+          expect(c.error, c.error?.message).to.equal(null);
+          expect(c.res).to.equal(expected);
+        }
+        const next = await ctx.read(fd, Buffer.alloc(8), 0);
+        expect(next.res).to.equal(8);
+        const after = ctx.stats();
+        expect(after.completed - before.completed).to.equal(2);
+        expect(ctx.inFlight + ctx.queued).to.equal(0);
+      });
+    }
   });
 
   describe('constructor and helpers', () => {
