@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+import { ROOT } from './support/helpers.js';
+
+interface Snapshot { rss: number; heapTotal: number; external: number; fds: number; aioNr: number }
+
+// A short `npm run soak`: requests with cancels and aborts over contexts
+// opened and closed in turn, in a process of its own.
+describe('leak soak (short)', function () {
+  this.timeout(120000);
+
+  it('200 000 requests over 40 contexts: fds and aio-nr back to baseline, memory outside the V8 heap bounded', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', join(ROOT, 'dist/benchmarks/soak.js'), '--requests', '200000', '--cycles', '40', '--json'],
+        { timeout: 100000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    const r = JSON.parse(out) as { requests: number; cycles: number; cancelled: number; start: Snapshot; end: Snapshot };
+    const mib = (n: number) => n / (1 << 20);
+    expect(r.requests).to.equal(200000);
+    expect(r.cancelled, 'cancels and aborts happened').to.be.greaterThan(10000);
+    expect(r.end.fds, 'open fds').to.equal(r.start.fds);
+    expect(r.end.aioNr, 'fs.aio-nr').to.equal(r.start.aioNr);
+    expect(mib(r.end.external - r.start.external), 'external memory growth, MiB').to.be.lessThan(4);
+    // V8 sizes its young generation to the allocation rate (heapTotal): not
+    // memory linux-aio keeps. What grows outside it would be.
+    const outside = mib((r.end.rss - r.end.heapTotal) - (r.start.rss - r.start.heapTotal));
+    expect(outside, 'RSS growth outside the V8 heap, MiB').to.be.lessThan(16);
+  });
+});
