@@ -28,7 +28,7 @@ const { ECANCELED } = osConstants.errno;
 
 const BLOCK = 4096;
 const BLOCKS = 16;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
 type FileId = 0 | 1; // buffered, O_DIRECT
