@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ENTRY, ROOT, patternBytes, runNode, scratchDir, writeFile } from './support/helpers.js';
+import { ENTRY, ROOT, patternBytes, runChild, runNode, scratchDir, writeFile } from './support/helpers.js';
 
 const AIO_MAX_NR = '/proc/sys/fs/aio-max-nr';
 
@@ -56,16 +55,8 @@ describe('limits', () => {
       await ctx.close();
       console.log(JSON.stringify({ empty: show(empty), later: buf.subarray(0, Math.max(0, later.res)).toString() }));
     `;
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
-      const child = spawn('sh', ['-c', '(sleep 1; echo hello) | "$NODE" --input-type=module -e "$SOURCE"'],
-        { env: { ...process.env, NODE: process.execPath, SOURCE: source }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, timedOut: code === null }); });
-    });
+    const r = await runChild('sh', ['-c', '(sleep 1; echo hello) | "$NODE" --input-type=module -e "$SOURCE"'],
+      { timeoutMs: 10000, env: { ...process.env, NODE: process.execPath, SOURCE: source } });
     expect(r.timedOut, 'io_submit blocked the process').to.equal(false);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ empty: 'EAGAIN', later: 'hello\n' });

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-import { ROOT } from './support/helpers.js';
+import { ROOT, runNode } from './support/helpers.js';
 
 interface Snapshot { rss: number; heapTotal: number; external: number; fds: number; aioNr: number }
 
@@ -12,10 +11,13 @@ describe('leak soak (short)', function () {
   this.timeout(120000);
 
   it('200 000 requests over 40 contexts: fds and aio-nr back to baseline, memory outside the V8 heap bounded', async () => {
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--expose-gc', join(ROOT, 'dist/benchmarks/soak.js'), '--requests', '200000', '--cycles', '40', '--json'],
-        { timeout: 100000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
-    });
+    const run = await runNode(`
+      const { soak } = await import(${JSON.stringify(join(ROOT, 'dist/benchmarks/soak.js'))});
+      console.log(JSON.stringify(await soak({ requests: 200000, cycles: 40 })));
+    `, { args: ['--expose-gc'], timeoutMs: 100000 });
+    expect(run.timedOut, 'the soak hung').to.equal(false);
+    expect(run.code, run.stderr).to.equal(0);
+    const out = run.stdout;
     const r = JSON.parse(out) as { requests: number; cycles: number; cancelled: number; start: Snapshot; end: Snapshot };
     const mib = (n: number) => n / (1 << 20);
     expect(r.requests).to.equal(200000);

@@ -88,10 +88,17 @@ export function tick(): Promise<void> {
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
 
-/** Runs an ES module script in a child Node, killing it after `timeoutMs`. */
-export function runNode(source: string, options: { timeoutMs?: number; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+export interface RunOptions { timeoutMs?: number; args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string }
+
+/** Runs an ES module script in a child Node (after `args`), killing it after `timeoutMs`. */
+export function runNode(source: string, options: RunOptions = {}): Promise<RunResult> {
+  return runChild(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], options);
+}
+
+/** Runs `command` with `args`, collecting its output, killing it after `timeoutMs`. */
+export function runChild(command: string, args: string[], options: Omit<RunOptions, 'args'> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', source], {
+    const child = spawn(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
