@@ -1,10 +1,8 @@
-// npm run bench [-- --quick] [-- --json] [-- --dir DIR]
-//
-// Every workload of the performance issue, each against its comparison in
-// the same run: interleaved runs, the median of each, the ratio and the
-// target. Data files go in a new directory under the temp dir (or the work
-// tree when the temp dir is tmpfs, which has no O_DIRECT; or --dir), removed
-// afterwards.
+// The benchmark suite behind `linux-aio bench` (and `npm run bench`, the
+// same command): every workload of the performance issue, each against its
+// comparison in the same run: interleaved runs, the median of each, the
+// ratio and the target. Data files go in a new directory under `dir`,
+// removed afterwards.
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +14,7 @@ import * as latency from './latency.js';
 import * as memory from './memory.js';
 import * as readFile from './read-file.js';
 import * as stall from './stall.js';
+import type { ProgressLine } from '../lib/cli/progress.js';
 import { type Options, Progress, type Row } from './support.js';
 
 const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall];
@@ -23,31 +22,16 @@ const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall];
 const TMPFS_MAGIC = 0x01021994;
 
 /** The temp dir, unless it is tmpfs (no O_DIRECT there): then the work tree. */
-function defaultDir(): string {
+export function defaultDir(): string {
   const tmp = tmpdir();
   return statfsSync(tmp).type === TMPFS_MAGIC ? fileURLToPath(new URL('../..', import.meta.url)) : tmp;
-}
-
-function parseArgs(argv: string[]): Options {
-  const o = { quick: false, json: false, dir: defaultDir() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') o.quick = true;
-    else if (a === '--json') o.json = true;
-    else if (a === '--dir' && i + 1 < argv.length) o.dir = argv[++i];
-    else {
-      process.stderr.write(`linux-aio bench: unknown argument '${a}'\nusage: npm run bench -- [--quick] [--json] [--dir DIR]\n`);
-      process.exit(2);
-    }
-  }
-  return o;
 }
 
 function format(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
 }
 
-function table(rows: Row[]): string {
+export function table(rows: Row[]): string {
   const lines = [
     '| workload | ours | comparison | ratio | target |',
     '|---|---|---|---:|---|',
@@ -61,25 +45,19 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+export interface BenchResult { node: string; quick: boolean; seconds: number; rows: Row[] }
+
+/** Runs every workload in a scratch directory under `o.dir`, with a progress line on `progress`. */
+export async function runBenchmarks(o: Options, line: ProgressLine): Promise<BenchResult> {
   const dir = mkdtempSync(join(o.dir, 'linux-aio-bench-'));
-  const progress = new Progress(WORKLOADS.reduce((n, w) => n + w.steps(o), 0), o.json);
+  const progress = new Progress(WORKLOADS.reduce((n, w) => n + w.steps(o), 0), line);
   const started = Date.now();
   try {
     const rows: Row[] = [];
     for (const w of WORKLOADS) rows.push(...await w.run({ ...o, dir }, progress));
-    progress.end();
-    const result = { node: process.version, quick: o.quick, seconds: (Date.now() - started) / 1000, rows };
-    if (o.json) {
-      console.log(JSON.stringify(result, null, 2));
-      return;
-    }
-    console.log(`linux-aio benchmarks (${o.quick ? 'quick' : 'full'}, node ${process.version}, ${result.seconds.toFixed(0)} s): medians of interleaved runs\n`);
-    console.log(table(rows));
+    return { node: process.version, quick: o.quick, seconds: (Date.now() - started) / 1000, rows };
   } finally {
+    line.clear();
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-await main();

@@ -1,9 +1,10 @@
 // Shared pieces of `npm run bench`: data files, random offsets, depth-bound
-// lanes, medians and the progress line.
+// lanes, medians and the progress of the suite.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import type { ProgressLine } from '../lib/cli/progress.js';
 import { AioContext } from '../lib/index.js';
 
 export const BLOCK = 4096;
@@ -11,7 +12,6 @@ export const DEPTH = 32;
 
 export interface Options {
   quick: boolean;
-  json: boolean;
   /** A directory on a real filesystem (O_DIRECT needs one; not tmpfs). */
   dir: string;
 }
@@ -131,24 +131,18 @@ export function fileHandleRunner(path: string, flags: number, blocks: Uint32Arra
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** A progress line on stderr when it is a terminal: a bar, the step and what runs. */
+/** The suite's progress: a bar of the steps done and the runner at work. */
 export class Progress {
   #done = 0;
   readonly #total: number;
-  readonly #tty: boolean;
-  constructor(total: number, quiet: boolean) {
+  readonly #line: ProgressLine;
+  constructor(total: number, line: ProgressLine) {
     this.#total = total;
-    this.#tty = !quiet && process.stderr.isTTY === true;
+    this.#line = line;
   }
   step(what: string): void {
     this.#done++;
-    if (!this.#tty) return;
-    const width = 30;
-    const filled = Math.round((width * this.#done) / this.#total);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.#done}/${this.#total} ${what.padEnd(48).slice(0, 48)}`);
-  }
-  end(): void {
-    if (this.#tty) process.stderr.write(`\r${' '.repeat(90)}\r`);
+    this.#line.draw(this.#done / this.#total, `${this.#done}/${this.#total} ${what}`, true);
   }
 }
 
