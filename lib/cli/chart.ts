@@ -5,7 +5,9 @@ import type { BenchResult } from '../../benchmarks/run.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const LABEL_W = 430;
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+const LABEL_W = 480;
 const PLOT_W = 360;
 const ROW_H = 40;
 const TOP = 56;
@@ -43,10 +45,9 @@ export function ratioChart(result: BenchResult): string {
     const colour = target === null ? COLOURS.figure : r.met ? COLOURS.met : COLOURS.missed;
     const [a, b] = [x(1), x(r.ratio)].sort((p, q) => p - q);
     const better = target?.op === '<=' ? 'lower is better' : target === null ? 'a figure' : 'higher is better';
-    const label = r.workload.length > 62 ? `${r.workload.slice(0, 61)}…` : r.workload;
     out.push(
-      `<text x="12" y="${y + 14}">${escape(label)}</text>`,
-      `<text x="12" y="${y + 29}" fill="#666" font-size="11">${escape(`${r.ours.name} vs ${r.versus.name} (${r.unit}; ${better})`)}</text>`,
+      `<text x="12" y="${y + 14}">${escape(clip(r.workload, 72))}</text>`,
+      `<text x="12" y="${y + 29}" fill="#666" font-size="11">${escape(clip(`${r.ours.name} vs ${r.versus.name} (${r.unit}; ${better})`, 80))}</text>`,
       `<rect x="${a.toFixed(1)}" y="${y + 6}" width="${Math.max(1, b - a).toFixed(1)}" height="22" fill="${colour}"/>`,
       `<text x="${(Math.max(a, b) + 6).toFixed(1)}" y="${y + 21}">${r.ratio.toFixed(2)}x</text>`,
     );
