@@ -6,8 +6,39 @@ import { binding, bindingError } from './native.js';
 import { validateFd, validateInteger } from './validate.js';
 
 /**
- * A zero-filled Buffer whose first byte sits on an `alignment` boundary, as
- * O_DIRECT wants. Freed when the Buffer is garbage-collected.
+ * A zero-filled Buffer of `size` bytes whose first byte sits on an
+ * `alignment` boundary (a power of two, 8 to 2^30), as O_DIRECT wants.
+ * Freed when the Buffer is garbage-collected. Needs the addon: without it,
+ * throws `ERR_AIO_UNAVAILABLE`, as do {@link isAligned} and
+ * {@link dioAlignment}.
+ *
+ * Use it for reads and writes of files opened with `O_DIRECT`, whose
+ * buffers, offsets and lengths must be aligned (see {@link dioAlignment});
+ * a misaligned request completes with `-EINVAL`. The default 4096 suits
+ * most filesystems and disks.
+ *
+ * @param size - The length in bytes, 0 or more.
+ * @param alignment - The alignment of the first byte: a power of two from 8 to 2^30. Default 4096.
+ *
+ * @example
+ * ```js
+ * import { AioContext, allocAligned } from 'linux-aio';
+ * import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+ * const { O_CREAT, O_RDWR, O_DIRECT } = constants;
+ * const fd = openSync(join(dir, 'data'), O_CREAT | O_RDWR | O_DIRECT);
+ * const ctx = new AioContext();
+ * const buffer = allocAligned(4096);
+ * buffer.write('direct I/O');
+ * const c = await ctx.write(fd, buffer, 0);
+ * console.log(c.res); // 4096
+ * await ctx.close();
+ * closeSync(fd);
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export function allocAligned(size: number, alignment = 4096): Buffer {
   validateInteger(size, 'size', 0, bufferConstants.MAX_LENGTH);
@@ -19,12 +50,29 @@ export function allocAligned(size: number, alignment = 4096): Buffer {
   return result;
 }
 
-/** Whether `view`'s first byte is on an `alignment` boundary (a power of two up to 2^31). */
+/**
+ * Whether `view`'s first byte is on an `alignment` boundary (a power of two
+ * up to 2^31). Use it to check a buffer from elsewhere before an O_DIRECT
+ * request.
+ *
+ * @param view - A Buffer, TypedArray or DataView.
+ * @param alignment - A power of two, such as 512 or 4096.
+ *
+ * @example
+ * ```js
+ * import { allocAligned, isAligned } from 'linux-aio';
+ *
+ * const buffer = allocAligned(8192);
+ * console.log(isAligned(buffer, 4096)); // true
+ * console.log(isAligned(buffer.subarray(1), 2)); // false
+ * ```
+ */
 export function isAligned(view: ArrayBufferView, alignment: number): boolean {
   if (binding === null) throw aioUnavailable(bindingError!);
   return binding.addressOf(view) % alignment === 0;
 }
 
+/** The alignment O_DIRECT needs for one file, from {@link dioAlignment}. */
 export interface DioAlignment {
   /** Required alignment of the buffer address, in bytes. */
   memory: number;
@@ -33,8 +81,30 @@ export interface DioAlignment {
 }
 
 /**
- * O_DIRECT alignment for a file (statx STATX_DIOALIGN, Linux >= 6.1), or
- * null where the filesystem gives none (no O_DIRECT, or an older kernel).
+ * O_DIRECT alignment for a file, given by path or fd (statx
+ * STATX_DIOALIGN, Linux >= 6.1), or null where the filesystem gives none
+ * (no O_DIRECT, or an older kernel). A failing statx throws node's errno
+ * error (`ENOENT` and so on).
+ *
+ * Use it to size buffers for {@link allocAligned} and to round offsets and
+ * lengths. Where it answers null, 4096 is a safe guess.
+ *
+ * @param pathOrFd - A path (string, Buffer or `file:` URL) or an open file descriptor.
+ * @returns The alignments, or null where the filesystem does not say.
+ *
+ * @example
+ * ```js
+ * import { dioAlignment } from 'linux-aio';
+ * import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+ * writeFileSync(join(dir, 'data'), '');
+ * // { memory: 512, offset: 512 } on ext4 over most disks; null on tmpfs
+ * console.log(dioAlignment(join(dir, 'data')));
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export function dioAlignment(pathOrFd: string | Buffer | URL | number): DioAlignment | null {
   let fd = -1;

@@ -1,6 +1,11 @@
 import type { AioRequest } from './request.js';
 
-/** The one and only outcome of an AioRequest. */
+/**
+ * The one and only outcome of an {@link AioRequest}: what the kernel
+ * answered, or that the request was cancelled first. Errors are values
+ * here, not exceptions: check `error` (or `res < 0`) and throw it if that
+ * suits the caller.
+ */
 export class Completion {
   /** The request this completes. */
   readonly request: AioRequest;
@@ -10,7 +15,7 @@ export class Completion {
   readonly res2: number;
   /** True iff the cancellation won: the request did not do its work. */
   readonly cancelled: boolean;
-  /** `res < 0` decoded as a Node errno error (`code`, `errno`, `syscall`); never thrown. */
+  /** `res < 0` decoded as a Node errno error (`code`, `errno`, `syscall`; see {@link ErrnoError}), else null. Never thrown. */
   readonly error: Error | null;
 
   /** @internal */

@@ -14,30 +14,91 @@ import {
 
 const { EAGAIN, ECANCELED, EINPROGRESS } = osConstants.errno;
 
-/** Options for every operation. */
+/**
+ * Options every operation of {@link AioContext} takes as its last argument,
+ * and every {@link RequestSpec} of {@link AioContext.submit} carries.
+ */
 export interface OpOptions {
-  /** Aborting cancels the request; its Completion says who won. */
+  /**
+   * Aborting it cancels the request, as {@link AioRequest.cancel} does; the
+   * Completion says whether the cancellation or the operation won. A signal
+   * already aborted settles the request at once as cancelled, without
+   * reaching the kernel.
+   */
   signal?: AbortSignal;
-  /** `RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND` (reads and writes only). */
+  /**
+   * Per-request flags, ORed: `RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT |
+   * RWF_APPEND` from {@link constants}. Reads and writes only; other
+   * operations throw if given any. Default 0.
+   */
   rwFlags?: number;
-  /** An ioprio value, see `ioprio(class, level)`. */
+  /** An I/O priority made by {@link ioprio}. Default: none, so the process's own applies. */
   priority?: number;
-  /** Anything; echoed as `request.tag`. */
+  /**
+   * Any value, kept as {@link AioRequest.tag}. Use it to tell completions
+   * apart, for example in {@link AioContext.completions}.
+   */
   tag?: unknown;
 }
 
+/** Options of the {@link AioContext} constructor. */
 export interface AioContextOptions {
-  /** Most requests in the kernel at once (io_setup's nr_events). Default 256. */
+  /**
+   * The most requests in the kernel at once (io_setup's `nr_events`), 1 to
+   * 2^22. More wait in user space. Each context takes this many from the
+   * system-wide limit `fs.aio-max-nr` (at least this many; the kernel
+   * rounds up) until it is closed. Default 256.
+   */
   maxEvents?: number;
 }
 
-/** One request of an explicit batch for `AioContext.submit()`. */
+/**
+ * One request of an explicit batch for {@link AioContext.submit}: the
+ * operation's name in `op`, the arguments of the method of that name as
+ * properties, and any {@link OpOptions} alongside them.
+ */
 export type RequestSpec =
-  | ({ op: 'read' | 'write'; fd: number; buffer: ArrayBufferView; position: number | bigint } & OpOptions)
-  | ({ op: 'readv' | 'writev'; fd: number; buffers: readonly ArrayBufferView[]; position: number | bigint } & OpOptions)
-  | ({ op: 'fsync' | 'fdsync'; fd: number } & OpOptions)
-  | ({ op: 'poll'; fd: number; events: number } & OpOptions);
+  | ({
+    /** Which operation: as {@link AioContext.read} or {@link AioContext.write}. */
+    op: 'read' | 'write';
+    /** The file descriptor. */
+    fd: number;
+    /** The memory to read into or write from, all of it. */
+    buffer: ArrayBufferView;
+    /** The file offset, in bytes. */
+    position: number | bigint;
+  } & OpOptions)
+  | ({
+    /** Which operation: as {@link AioContext.readv} or {@link AioContext.writev}. */
+    op: 'readv' | 'writev';
+    /** The file descriptor. */
+    fd: number;
+    /** The buffers, in file order. */
+    buffers: readonly ArrayBufferView[];
+    /** The file offset of the first byte, in bytes. */
+    position: number | bigint;
+  } & OpOptions)
+  | ({
+    /** Which operation: as {@link AioContext.fsync} or {@link AioContext.fdsync}. */
+    op: 'fsync' | 'fdsync';
+    /** The file descriptor. */
+    fd: number;
+  } & OpOptions)
+  | ({
+    /** As {@link AioContext.poll}. */
+    op: 'poll';
+    /** The file descriptor. */
+    fd: number;
+    /** The `POLL*` bits to wait for, from {@link constants}. */
+    events: number;
+  } & OpOptions);
 
+/**
+ * Counters of one {@link AioContext}, from {@link AioContext.stats}. All
+ * but `inFlight` and `queued` count from the context's creation and only
+ * grow. Use them to check batching (`submitted / submitSyscalls`) and
+ * completion overhead (`completed / callbacks`).
+ */
 export interface AioStats {
   /** Requests the kernel accepted at io_submit. */
   submitted: number;
@@ -61,7 +122,9 @@ export interface AioStats {
   callbacks: number;
   /** Times the eventfd woke the loop. */
   wakeups: number;
+  /** Now: requests submitted to the kernel and not yet completed, as {@link AioContext.inFlight}. */
   inFlight: number;
+  /** Now: requests waiting in user space, as {@link AioContext.queued}. */
   queued: number;
 }
 
@@ -86,8 +149,41 @@ const MOVES_DATA: Record<AioOp, boolean> = {
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
  * loop through an eventfd. Requests made in one turn of the event loop are
  * submitted together with one io_submit, in the loop's check phase.
+ *
+ * Each operation returns an {@link AioRequest} at once. Awaiting it gives
+ * its {@link Completion}, which holds the kernel's result; it never
+ * rejects, so check `res` or `error`. Bad arguments throw synchronously,
+ * and so does any use after {@link AioContext.close} (`ERR_AIO_CLOSED`).
+ * Buffers stay referenced until their request completes: do not reuse a
+ * buffer before then.
+ *
+ * The constructor throws `ERR_AIO_UNAVAILABLE`, naming the cause and the
+ * fix, where kernel AIO cannot be used (see {@link probe}). An idle context
+ * does not keep the process alive; one with requests in flight does.
+ * Close it when done, to give its events back to `fs.aio-max-nr`.
+ *
+ * @example
+ * ```js
+ * import { AioContext } from 'linux-aio';
+ * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+ * writeFileSync(join(dir, 'data'), 'hello, kernel');
+ * const fd = openSync(join(dir, 'data'), 'r');
+ * const ctx = new AioContext({ maxEvents: 64 });
+ * // Both reads go to the kernel in one io_submit.
+ * const a = Buffer.alloc(5), b = Buffer.alloc(6);
+ * const [ca, cb] = await Promise.all([ctx.read(fd, a, 0), ctx.read(fd, b, 7)]);
+ * console.log(ca.res, cb.res, a.toString(), b.toString()); // 5 6 hello kernel
+ * await ctx.close();
+ * closeSync(fd);
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export class AioContext implements AsyncDisposable {
+  /** The most requests in the kernel at once, as given to the constructor (default 256). */
   readonly maxEvents: number;
 
   #native: NativeContext;
@@ -115,6 +211,13 @@ export class AioContext implements AsyncDisposable {
   #signalGroups = new Map<AbortSignal, { requests: Set<AioRequest>; onAbort: () => void }>();
   #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
 
+  /**
+   * Creates the kernel context (io_setup). Throws `ERR_AIO_UNAVAILABLE`
+   * where the addon did not load, the kernel lacks AIO, or `fs.aio-max-nr`
+   * is exhausted.
+   *
+   * @param options - Optional; `maxEvents` sets how many requests the kernel takes at once.
+   */
   constructor(options?: AioContextOptions) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw invalidArgType('options', 'of type object', options);
@@ -155,6 +258,30 @@ export class AioContext implements AsyncDisposable {
   /** True once `close()` has been called. */
   get closed(): boolean { return this.#closed; }
 
+  /**
+   * A snapshot of this context's counters: requests, syscalls and wakeups.
+   * Cheap enough to call often; the object is new on each call.
+   *
+   * @returns A new {@link AioStats} object.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * await Promise.all([ctx.write(fd, Buffer.from('ab'), 0), ctx.write(fd, Buffer.from('cd'), 2)]);
+   * const { submitted, submitSyscalls, completed } = ctx.stats();
+   * console.log(submitted, submitSyscalls, completed); // 2 1 2
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   stats(): AioStats {
     const n = this.#native.stats();
     return {
@@ -169,37 +296,259 @@ export class AioContext implements AsyncDisposable {
     };
   }
 
-  /** Reads `buffer.byteLength` bytes at `position` into `buffer`. `res` is the byte count. */
+  /**
+   * Reads up to `buffer.byteLength` bytes of `fd` at file offset `position`
+   * into `buffer` (pread). `res` is the number of bytes read: less than
+   * asked at the end of the file, 0 past it, or `-errno`.
+   *
+   * Only `O_DIRECT` reads are truly asynchronous in the kernel: a buffered
+   * read that misses the page cache runs inside io_submit and blocks the
+   * event loop meanwhile. Pass `RWF_NOWAIT` in `rwFlags` to get `-EAGAIN`
+   * instead, or use `linux-aio/promises`, which does that for you.
+   *
+   * On a pipe or socket opened without `O_NONBLOCK`, reads and writes are
+   * sent with `RWF_NOWAIT`, so they complete with `-EAGAIN` instead of
+   * blocking io_submit: poll for `POLLIN` or `POLLOUT` first.
+   *
+   * @param fd - An open file descriptor, open for reading.
+   * @param buffer - Where the bytes go; its whole length is asked for.
+   * @param position - The file offset in bytes: a safe integer, or a bigint below 2^63.
+   * @param options - Cancellation signal, `rwFlags`, priority and tag; see {@link OpOptions}.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * writeFileSync(join(dir, 'data'), 'hello, kernel');
+   * const fd = openSync(join(dir, 'data'), 'r');
+   * const ctx = new AioContext();
+   * const buffer = Buffer.alloc(6);
+   * const c = await ctx.read(fd, buffer, 7);
+   * if (c.error) throw c.error;
+   * console.log(c.res, buffer.toString()); // 6 kernel
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   read(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rw('read', fd, buffer, position, options);
   }
 
-  /** Writes all of `buffer` at `position`. `res` is the byte count. */
+  /**
+   * Writes `buffer` to `fd` at file offset `position` (pwrite). `res` is the
+   * number of bytes written, or `-errno`. Keep `buffer` unchanged until the
+   * request completes.
+   *
+   * Buffered writes run inside io_submit, synchronously; only `O_DIRECT`
+   * writes that stay inside the file are truly asynchronous.
+   *
+   * @param fd - An open file descriptor, open for writing.
+   * @param buffer - The bytes to write, all of them.
+   * @param position - The file offset in bytes: a safe integer, or a bigint below 2^63.
+   * @param options - Cancellation signal, `rwFlags`, priority and tag; see {@link OpOptions}.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * const c = await ctx.write(fd, Buffer.from('hello'), 0);
+   * if (c.error) throw c.error;
+   * console.log(c.res); // 5
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   write(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rw('write', fd, buffer, position, options);
   }
 
-  /** Scatters one read at `position` across `buffers`, in order. */
+  /**
+   * One read of `fd` at `position` that fills `buffers` in order (preadv).
+   * `res` is the total number of bytes read, or `-errno`. At most 1024
+   * buffers.
+   *
+   * @param fd - An open file descriptor, open for reading.
+   * @param buffers - 1 to 1024 buffers, filled in order.
+   * @param position - The file offset in bytes: a safe integer, or a bigint below 2^63.
+   * @param options - Cancellation signal, `rwFlags`, priority and tag; see {@link OpOptions}.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * writeFileSync(join(dir, 'data'), 'headerbody');
+   * const fd = openSync(join(dir, 'data'), 'r');
+   * const ctx = new AioContext();
+   * const head = Buffer.alloc(6), body = Buffer.alloc(4);
+   * const c = await ctx.readv(fd, [head, body], 0);
+   * console.log(c.res, head.toString(), body.toString()); // 10 header body
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   readv(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rwv('readv', fd, buffers, position, options);
   }
 
-  /** Gathers `buffers`, in order, into one write at `position`. */
+  /**
+   * One write to `fd` at `position` of `buffers`, in order (pwritev). `res`
+   * is the total number of bytes written, or `-errno`. At most 1024
+   * buffers.
+   *
+   * @param fd - An open file descriptor, open for writing.
+   * @param buffers - 1 to 1024 buffers, written in order.
+   * @param position - The file offset in bytes: a safe integer, or a bigint below 2^63.
+   * @param options - Cancellation signal, `rwFlags`, priority and tag; see {@link OpOptions}.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * const c = await ctx.writev(fd, [Buffer.from('head,'), Buffer.from('body')], 0);
+   * console.log(c.res); // 9
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   writev(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rwv('writev', fd, buffers, position, options);
   }
 
-  /** fsync(2) as a request (Linux >= 4.18). */
+  /**
+   * fsync(2) as a request: flushes the file's data and metadata to stable
+   * storage. `res` is 0, or `-errno` (such as `-EIO` for a writeback
+   * error). Linux >= 4.18. The kernel runs it from a workqueue, so it does
+   * not block the event loop.
+   *
+   * Requests in flight together run in any order: to make a write durable,
+   * await the write, then fsync.
+   *
+   * @param fd - An open file descriptor.
+   * @param options - Cancellation signal, priority and tag; see {@link OpOptions}. `rwFlags` is refused.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * await ctx.write(fd, Buffer.from('durable'), 0);
+   * const c = await ctx.fsync(fd);
+   * console.log(c.res); // 0
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   fsync(fd: number, options?: OpOptions): AioRequest {
     return this.#sync('fsync', fd, options);
   }
 
-  /** fdatasync(2) as a request (Linux >= 4.18). */
+  /**
+   * fdatasync(2) as a request: like {@link AioContext.fsync}, but skips
+   * metadata not needed to read the data back (such as the modification
+   * time). `res` is 0, or `-errno`. Linux >= 4.18.
+   *
+   * @param fd - An open file descriptor.
+   * @param options - Cancellation signal, priority and tag; see {@link OpOptions}. `rwFlags` is refused.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * await ctx.write(fd, Buffer.from('data'), 0);
+   * const c = await ctx.fdsync(fd);
+   * console.log(c.res); // 0
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   fdsync(fd: number, options?: OpOptions): AioRequest {
     return this.#sync('fdsync', fd, options);
   }
 
-  /** Waits until `fd` has one of `events` (POLL* mask); `res` is the revents mask (Linux >= 4.19). */
+  /**
+   * Waits until `fd` is ready for one of `events`, a mask of `POLL*` bits
+   * from {@link constants}. `res` is the mask of events that happened
+   * (`POLLERR` and `POLLHUP` are always reported), or `-errno`. One-shot:
+   * poll again for the next event. Linux >= 4.19.
+   *
+   * Use it for pipes, sockets and devices. A pending poll can be cancelled
+   * (see {@link AioContext.cancel}); a regular file is always ready. The
+   * kernel refuses (`res` is `-EINVAL`) a file that waits on two queues,
+   * such as a FIFO opened for both reading and writing: poll each end on
+   * its own fd.
+   *
+   * @param fd - A pipe, socket, device or other pollable file descriptor.
+   * @param events - `POLL*` bits from {@link constants}, ORed; at least one.
+   * @param options - Cancellation signal, priority and tag; see {@link OpOptions}. `rwFlags` is refused.
+   * @returns The request, already queued; await it for its {@link Completion}.
+   *
+   * @example
+   * ```js
+   * import { AioContext, constants } from 'linux-aio';
+   * import { execFileSync } from 'node:child_process';
+   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fifo = join(dir, 'fifo');
+   * execFileSync('mkfifo', [fifo]);
+   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
+   * const w = openSync(fifo, 'w');
+   * const ctx = new AioContext();
+   * const ready = ctx.poll(r, constants.POLLIN);
+   * setTimeout(() => writeSync(w, 'x'), 10); // data comes later
+   * const c = await ready;
+   * console.log((c.res & constants.POLLIN) !== 0); // true
+   * await ctx.close();
+   * closeSync(r);
+   * closeSync(w);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   poll(fd: number, events: number, options?: OpOptions): AioRequest {
     this.#assertOpen();
     const validFd = validateFd(fd);
@@ -210,7 +559,36 @@ export class AioContext implements AsyncDisposable {
 
   /**
    * Submits an explicit batch now, in one io_submit with anything already
-   * queued (lio_listio). Every spec is validated before any is queued.
+   * queued (lio_listio). Every spec is validated before any is queued, so a
+   * bad spec throws and submits nothing. Returns one request per spec, in
+   * order. The requests still complete in any order.
+   *
+   * Use it to send a batch without waiting for the end of the loop turn.
+   * Calls of {@link AioContext.read} and the like made in one turn are
+   * batched anyway.
+   *
+   * @param specs - The requests, each an operation name and its arguments; see {@link RequestSpec}.
+   * @returns One queued request per spec, in the order of `specs`.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * const requests = ctx.submit([
+   *   { op: 'write', fd, buffer: Buffer.from('one'), position: 0, tag: 'first' },
+   *   { op: 'write', fd, buffer: Buffer.from('two'), position: 3, tag: 'second' },
+   * ]);
+   * for (const c of await Promise.all(requests)) console.log(c.request.tag, c.res);
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
    */
   submit(specs: readonly RequestSpec[]): AioRequest[] {
     this.#assertOpen();
@@ -221,7 +599,44 @@ export class AioContext implements AsyncDisposable {
     return requests;
   }
 
-  /** Cancels `request`; resolves to its Completion (see `Completion.cancelled`). */
+  /**
+   * Cancels `request`, a request of this context; resolves to its
+   * Completion, the same one `request.done` gives. Same as
+   * {@link AioRequest.cancel}.
+   *
+   * A request still queued in user space is cancelled for sure (`res` is
+   * `-ECANCELED`). In the kernel, only some requests can be cancelled:
+   * polls and some drivers' I/O. Regular-file reads, writes and syncs run to
+   * their end, and their real result arrives. `cancelled` on the Completion
+   * says which won. Cancelling twice, or after completion, is harmless.
+   *
+   * @param request - A request made by this context.
+   * @returns The request's Completion, once it has settled.
+   *
+   * @example
+   * ```js
+   * import { AioContext, constants } from 'linux-aio';
+   * import { execFileSync } from 'node:child_process';
+   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fifo = join(dir, 'fifo');
+   * execFileSync('mkfifo', [fifo]);
+   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
+   * const w = openSync(fifo, 'w');
+   * const ctx = new AioContext();
+   * const request = ctx.poll(r, constants.POLLIN); // no data will come
+   * await new Promise((resolve) => setTimeout(resolve, 10)); // now in the kernel
+   * const c = await ctx.cancel(request);
+   * console.log(c.cancelled, c.res); // true 0
+   * await ctx.close();
+   * closeSync(r);
+   * closeSync(w);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   cancel(request: AioRequest): Promise<Completion> {
     if (!(request instanceof AioRequest)) throw invalidArgType('request', 'an instance of AioRequest', request);
     if (request._context !== this) throw invalidArgValue('request', request, 'belongs to another AioContext');
@@ -243,7 +658,37 @@ export class AioContext implements AsyncDisposable {
     return request.done;
   }
 
-  /** Cancels every queued and in-flight request. */
+  /**
+   * Cancels every queued and in-flight request of this context, as
+   * {@link AioContext.cancel} does each; resolves to their Completions once
+   * all have settled. The context stays open.
+   *
+   * @returns The Completions of every request that was pending, once all have settled.
+   *
+   * @example
+   * ```js
+   * import { AioContext, constants } from 'linux-aio';
+   * import { execFileSync } from 'node:child_process';
+   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fifo = join(dir, 'fifo');
+   * execFileSync('mkfifo', [fifo]);
+   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
+   * const w = openSync(fifo, 'w');
+   * const ctx = new AioContext();
+   * ctx.poll(r, constants.POLLIN);
+   * ctx.poll(r, constants.POLLPRI);
+   * const all = await ctx.cancelAll();
+   * console.log(all.map((c) => c.cancelled)); // [ true, true ]
+   * await ctx.close();
+   * closeSync(r);
+   * closeSync(w);
+   * rmSync(dir, { recursive: true });
+   * ```
+   */
   cancelAll(): Promise<Completion[]> {
     const pending: AioRequest[] = [];
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
@@ -255,8 +700,39 @@ export class AioContext implements AsyncDisposable {
   }
 
   /**
-   * Every Completion of this context from now on, in completion order. Ends
-   * when the context closes, or when the loop breaks out.
+   * Every Completion of this context from now on, in completion order, for
+   * `for await`. Ends when the context closes, or when the loop breaks out.
+   * Completions wait in memory until taken. Each call gives an independent
+   * iterator; awaiting the requests themselves still works alongside it.
+   *
+   * Use it to handle completions in one place, telling requests apart by
+   * `request.tag`.
+   *
+   * @returns An async iterator of Completions.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * writeFileSync(join(dir, 'data'), 'abcdefgh');
+   * const fd = openSync(join(dir, 'data'), 'r');
+   * const ctx = new AioContext();
+   * const completions = ctx.completions();
+   * ctx.read(fd, Buffer.alloc(4), 0, { tag: 'first half' });
+   * ctx.read(fd, Buffer.alloc(4), 4, { tag: 'second half' });
+   * let seen = 0;
+   * for await (const c of completions) {
+   *   console.log(c.request.tag, c.res);
+   *   if (++seen === 2) break;
+   * }
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
    */
   completions(): AsyncIterableIterator<Completion> {
     this.#assertOpen();
@@ -268,7 +744,32 @@ export class AioContext implements AsyncDisposable {
   /**
    * Cancels what can be cancelled, waits until every request has settled
    * (so the kernel has handed back every buffer), then io_destroy.
-   * Idempotent: every call returns the same promise.
+   * Idempotent: every call returns the same promise. New requests throw
+   * `ERR_AIO_CLOSED` from the moment it is called; iterators from
+   * {@link AioContext.completions} end.
+   *
+   * Requests that cannot be cancelled (regular-file I/O) finish first, so
+   * close() can wait as long as they take; a poll that would never fire is
+   * cancelled.
+   *
+   * @returns Resolves once every request has settled and the kernel context is destroyed.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * const pending = ctx.read(fd, Buffer.alloc(4), 0);
+   * await ctx.close(); // the read was still queued: it is cancelled
+   * console.log(ctx.closed, (await pending).cancelled); // true true
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
    */
   close(): Promise<void> {
     if (this.#closePromise !== undefined) return this.#closePromise;
@@ -286,6 +787,7 @@ export class AioContext implements AsyncDisposable {
     return this.#closePromise;
   }
 
+  /** Same as {@link AioContext.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

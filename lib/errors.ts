@@ -8,11 +8,19 @@ function describeErrno(errno: number): [code: string, description: string] {
   return systemErrors.get(errno) ?? [`Unknown system error ${errno}`, `unknown error ${errno}`];
 }
 
-/** Node's errno exception: `ENOENT: no such file or directory, open '/x'`. */
+/**
+ * Node's errno exception, as `Completion.error` and thrown errors carry it:
+ * `ENOENT: no such file or directory, open '/x'`. Same shape as the errors
+ * of node:fs, so code that checks `err.code` works unchanged.
+ */
 export interface ErrnoError extends Error {
+  /** The negative errno value, such as -2 for ENOENT (as node:fs gives it). */
   errno: number;
+  /** The errno name, such as `'ENOENT'` or `'EAGAIN'`. */
   code: string;
+  /** The system call that failed, such as `'read'`, `'fsync'` or `'io_submit'`. */
   syscall: string;
+  /** The path involved, when there is one. */
   path?: string;
 }
 

@@ -99,12 +99,39 @@ function directOf(fh: FileHandle): DirectFile | null {
   return fh.fd === -1 ? null : stateOf.get(fh)?.direct ?? null;
 }
 
-/** A node FileHandle from linux-aio/promises. */
+/**
+ * The FileHandle of `linux-aio/promises` {@link open}: node's own
+ * FileHandle object (`instanceof` it), whose hot methods go through kernel
+ * AIO where that cannot block, plus {@link AioFileHandle.readChunks}. Its
+ * `createReadStream` keeps several reads in flight on a regular file.
+ */
 export interface AioFileHandle extends FileHandle {
   /**
    * The file from `start` to `end` (inclusive) as Buffers in file order,
    * with `depth` reads in flight. Each read takes the never-block policy's
-   * path; breaking out of the loop stops reading.
+   * path; breaking out of the loop stops reading. Each chunk is a new
+   * Buffer of up to `chunkSize` bytes; only the last may be shorter.
+   *
+   * Use it to read a file, or a range of it, in order with reads kept in
+   * flight, as an async iterable rather than a stream.
+   *
+   * @param options - Range, chunk size, depth and signal; see {@link ReadChunksOptions}.
+   *
+   * @example
+   * ```js
+   * import { mkdtemp, open, rm, writeFile } from 'linux-aio/promises';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+   * await writeFile(join(dir, 'data'), Buffer.alloc(200_000));
+   * const fh = await open(join(dir, 'data'));
+   * let total = 0;
+   * for await (const chunk of fh.readChunks({ chunkSize: 65536, depth: 4 })) total += chunk.length;
+   * console.log(total); // 200000
+   * await fh.close();
+   * await rm(dir, { recursive: true });
+   * ```
    */
   readChunks(options?: ReadChunksOptions): AsyncIterableIterator<Buffer>;
 }

@@ -1,4 +1,12 @@
-// linux-aio: kernel asynchronous I/O for Node.js.
+/**
+ * `linux-aio`: Linux kernel asynchronous I/O for Node.js. An
+ * {@link AioContext} submits reads, writes, syncs and polls with io_submit,
+ * many per system call, and delivers each result as a {@link Completion}
+ * on the event loop. For a drop-in replacement of node:fs/promises, see
+ * `linux-aio/promises`.
+ *
+ * @module linux-aio
+ */
 export { AioContext } from './context.js';
 export type { AioContextOptions, AioStats, OpOptions, RequestSpec } from './context.js';
 export { AioRequest } from './request.js';

@@ -4,9 +4,36 @@ import { validateInteger } from './validate.js';
 const IOPRIO_CLASS_SHIFT = 13;
 
 /**
- * An I/O priority for `OpOptions.priority`: `class` is one of
- * `IOPRIO_CLASS_*`, `level` 0 (highest) to 7. The real-time class needs
- * CAP_SYS_ADMIN; without it the request settles with `-EPERM`.
+ * An I/O priority for {@link OpOptions.priority}: `ioClass` is one of
+ * `IOPRIO_CLASS_*` from {@link constants}, `level` 0 (highest) to 7. The
+ * real-time class needs CAP_SYS_ADMIN; without it the request settles with
+ * `-EPERM`. Only I/O schedulers that honour priorities (BFQ, mq-deadline)
+ * act on it.
+ *
+ * Use it to let background work, such as a scrub or a backup, yield to
+ * requests that a user waits for.
+ *
+ * @param ioClass - `IOPRIO_CLASS_NONE`, `_RT`, `_BE` or `_IDLE` from {@link constants}.
+ * @param level - 0 (served first) to 7 (served last) within the class.
+ * @returns The value for {@link OpOptions.priority}.
+ *
+ * @example
+ * ```js
+ * import { AioContext, constants, ioprio } from 'linux-aio';
+ * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+ * const fd = openSync(join(dir, 'data'), 'w+');
+ * const ctx = new AioContext();
+ * const background = ioprio(constants.IOPRIO_CLASS_IDLE, 7);
+ * const c = await ctx.write(fd, Buffer.from('later'), 0, { priority: background });
+ * console.log(background, c.res); // 24583 5
+ * await ctx.close();
+ * closeSync(fd);
+ * rmSync(dir, { recursive: true });
+ * ```
  */
 export function ioprio(ioClass: number, level: number): number {
   validateInteger(ioClass, 'class', 0, IOPRIO_CLASS_IDLE);

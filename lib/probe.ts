@@ -3,12 +3,15 @@ import { release } from 'node:os';
 import { errnoError } from './errors.js';
 import { binding, bindingError } from './native.js';
 
+/** Whether one kernel AIO feature works here, and if not, why. */
 export interface Feature {
+  /** True if the feature works on this kernel and system. */
   supported: boolean;
   /** Why not, when `supported` is false. */
   reason: string | null;
 }
 
+/** What kernel AIO supports on this system, from {@link probe}. */
 export interface ProbeResult {
   /** `os.release()` of the running kernel. */
   kernel: string;
@@ -38,7 +41,22 @@ let cached: ProbeResult | undefined;
 
 /**
  * What this kernel's AIO supports, and why not, found by trying each
- * operation once on throwaway descriptors. The result is cached.
+ * operation once on throwaway descriptors. The result is cached. It does not
+ * throw for a missing addon or kernel support: every feature then says
+ * why.
+ *
+ * Use it at startup to choose a code path, or to explain in a log why
+ * kernel AIO is off. The first call creates and destroys kernel contexts,
+ * which can take tens of milliseconds.
+ *
+ * @example
+ * ```js
+ * import { probe } from 'linux-aio';
+ *
+ * const { kernel, aio, poll } = probe();
+ * console.log(kernel, aio.supported ? 'kernel AIO works' : aio.reason);
+ * console.log('poll:', poll.supported || poll.reason);
+ * ```
  */
 export function probe(): ProbeResult {
   if (cached !== undefined) return cached;

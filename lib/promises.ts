@@ -1,9 +1,20 @@
-// linux-aio/promises: `import * as fs from 'linux-aio/promises'` wherever
-// `import * as fs from 'node:fs/promises'` was. Every name of node:fs/promises
-// is here; open() returns node's own FileHandle with faster read, write,
-// readv, writev, sync, datasync and readFile, and readFile() at module level
-// uses it. The never-block policy (lib/policy.ts) decides what reaches the
-// kernel.
+/**
+ * `linux-aio/promises`: write `import * as fs from 'linux-aio/promises'`
+ * wherever `import * as fs from 'node:fs/promises'` was. Every name of
+ * node:fs/promises is here, with the same signatures, results and errors.
+ * {@link open} returns node's own FileHandle with faster read, readv,
+ * readFile, sync and datasync, and {@link readFile} at module level uses it.
+ *
+ * It never blocks the event loop. Buffered reads go to the kernel with
+ * `RWF_NOWAIT` and fall back to libuv's threadpool when the page cache
+ * cannot serve them; buffered writes go to the threadpool; a file opened
+ * for direct I/O is read, and written inside its current size, through the
+ * kernel. {@link stats}
+ * counts each path. Where kernel AIO is unavailable, node:fs does all the
+ * work and {@link backend} says so.
+ *
+ * @module linux-aio/promises
+ */
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -22,7 +33,10 @@ export type { ReadChunksOptions } from './read-chunks.js';
 
 /**
  * `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs
- * does everything. Settled by the first open() (or readFile(), stats()).
+ * does everything. Settled by the first open() (or readFile(), stats());
+ * before that it is a cheap guess. {@link stats} also gives the reason.
+ * Setting the environment variable `LINUX_AIO_BACKEND=node-fs` forces
+ * `'node-fs'`.
  */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
 
@@ -33,6 +47,7 @@ function kernelContext(): ReturnType<typeof sharedContext> {
   return ctx;
 }
 
+/** linux-aio's own options of {@link open}, its fourth argument. */
 export interface OpenOptions {
   /**
    * Open for direct I/O (O_DIRECT): the page cache is bypassed, and reads
@@ -43,8 +58,40 @@ export interface OpenOptions {
 }
 
 /**
- * Like node:fs/promises `open()`; the FileHandle goes through kernel AIO
- * where that cannot block. `options.direct` opens for direct I/O.
+ * Like node:fs/promises `open()`: the same arguments, errors and
+ * FileHandle (`instanceof` node's own, so it can go to http2 or a worker).
+ * Its `read`, `readv`, `readFile`, `sync` and `datasync` go through kernel
+ * AIO where that cannot block, its `createReadStream` reads ahead, and it
+ * gains {@link AioFileHandle.readChunks}.
+ *
+ * `options.direct` (the fourth argument, after `mode`) opens for direct
+ * I/O (O_DIRECT): the page cache is bypassed, and every read and write still
+ * takes any buffer, offset and length. Use it for large files read once,
+ * which would only evict more useful pages from the cache. Where direct
+ * I/O cannot go through kernel AIO, the handle is node's plain O_DIRECT
+ * handle, with O_DIRECT's alignment rules.
+ *
+ * @param path - The file, as a string, Buffer or `file:` URL.
+ * @param flags - As node's: a string such as `'r'` or `'w+'`, or `O_*` bits. Default `'r'`.
+ * @param mode - The permissions of a file it creates. Default `0o666`.
+ * @param options - linux-aio's own options; see {@link OpenOptions}.
+ * @returns node's FileHandle, with linux-aio's methods.
+ *
+ * @example
+ * ```js
+ * import { mkdtemp, open, rm } from 'linux-aio/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * // Direct I/O, yet any buffer, offset and length will do.
+ * const fh = await open(join(dir, 'data'), 'w+', 0o644, { direct: true });
+ * await fh.write('hello, direct I/O', 0);
+ * const { bytesRead, buffer } = await fh.read(Buffer.alloc(6), 0, 6, 7);
+ * console.log(bytesRead, buffer.toString()); // 6 direct
+ * await fh.close();
+ * await rm(dir, { recursive: true });
+ * ```
  */
 export async function open(
   path: Parameters<typeof nodeFs.open>[0], flags?: string | number, mode?: Parameters<typeof nodeFs.open>[2], options?: OpenOptions,
@@ -68,7 +115,27 @@ export async function open(
   return adopt(await nodeFs.open(path, plan.asked, mode));
 }
 
-/** Like node:fs/promises `writeFile()` (writes go to the threadpool; direct handles write directly). */
+/**
+ * Like node:fs/promises `writeFile()`, with the same arguments and errors.
+ * Buffered writes would block inside io_submit, so they go to libuv's
+ * threadpool, as with node:fs. A FileHandle opened with `direct: true`
+ * writes through its own direct I/O.
+ *
+ * @param args - node:fs/promises `writeFile()`'s arguments: file, data, options.
+ *
+ * @example
+ * ```js
+ * import { mkdtemp, readFile, rm, writeFile } from 'linux-aio/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * const path = join(dir, 'config.json');
+ * await writeFile(path, JSON.stringify({ port: 8080 }));
+ * console.log(await readFile(path, 'utf8')); // {"port":8080}
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): Promise<void> {
   const [file, data, options] = args;
   if (isDirectHandle(file)) return ((file as FileHandle).writeFile as AnyFn)(data, options);
@@ -76,7 +143,27 @@ export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): P
   return nodeFs.writeFile(...args);
 }
 
-/** Like node:fs/promises `appendFile()` (writes go to the threadpool; direct handles write directly). */
+/**
+ * Like node:fs/promises `appendFile()`, with the same arguments and errors.
+ * Writes go to libuv's threadpool, as with node:fs; a FileHandle opened
+ * with `direct: true` writes through its own direct I/O.
+ *
+ * @param args - node:fs/promises `appendFile()`'s arguments: path, data, options.
+ *
+ * @example
+ * ```js
+ * import { appendFile, mkdtemp, readFile, rm } from 'linux-aio/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * const path = join(dir, 'log.txt');
+ * await appendFile(path, 'first\n');
+ * await appendFile(path, 'second\n');
+ * console.log(JSON.stringify(await readFile(path, 'utf8'))); // "first\nsecond\n"
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>): Promise<void> {
   const [file, data, options] = args;
   if (isDirectHandle(file)) return ((file as FileHandle).appendFile as AnyFn)(data, options);
@@ -84,7 +171,29 @@ export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>):
   return nodeFs.appendFile(...args);
 }
 
-/** Like node:fs/promises `readFile()`: regular files are read by parallel kernel reads. */
+/**
+ * Like node:fs/promises `readFile()`, with the same arguments, results and
+ * errors. A regular file is read by parallel kernel reads with
+ * `RWF_NOWAIT`, in one go when it is in the page cache; otherwise, and for
+ * other files, flags and FileHandles, node:fs reads it on the threadpool.
+ *
+ * @param args - node:fs/promises `readFile()`'s arguments: path, options.
+ * @returns A Buffer, or a string when an encoding is given.
+ *
+ * @example
+ * ```js
+ * import { mkdtemp, readFile, rm, writeFile } from 'linux-aio/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * const path = join(dir, 'data.txt');
+ * await writeFile(path, 'x'.repeat(100_000));
+ * const text = await readFile(path, 'utf8');
+ * console.log(text.length); // 100000
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
   const [path, options] = args;
   if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
@@ -115,20 +224,61 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   return result;
 }
 
+/**
+ * Counters of `linux-aio/promises` for the whole process (per worker
+ * thread), from {@link stats}. They only grow.
+ */
 export interface DropInStats extends PolicyStats {
   /** Pieces of direct I/O copied through an aligned bounce buffer (unaligned buffers, offsets or lengths). */
   bounced: number;
+  /** The same as {@link backend}, settled. */
   backend: 'kernel-aio' | 'node-fs';
   /** Why the backend is node-fs, or null. */
   reason: string | null;
 }
 
-/** How many operations took each path of the never-block policy. */
+/**
+ * How many operations took each path of the never-block policy, the
+ * backend, and why it is `'node-fs'` if it is. Use it to check that a hot
+ * path is served by the kernel and not by the threadpool. The first call
+ * creates the shared context, if nothing else did.
+ *
+ * @example
+ * ```js
+ * import { mkdtemp, readFile, rm, stats, writeFile } from 'linux-aio/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * const path = join(dir, 'data');
+ * await writeFile(path, 'in the page cache');
+ * await readFile(path); // served by kernel AIO, RWF_NOWAIT
+ * const { backend, kernel, nowaitHits, threadpool } = stats();
+ * console.log(backend, kernel, nowaitHits, threadpool); // kernel-aio 1 1 1
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export function stats(): DropInStats {
   const reason = backendReason();
   kernelContext();
   return { ...policyStats, bounced: bounceStats.bounced, backend, reason };
 }
 
-const promises = { ...nodeFs, open, readFile, writeFile, appendFile };
+/**
+ * Every function of this module as one object, like node:fs/promises'
+ * default export: node's own functions, with linux-aio's {@link open},
+ * {@link readFile}, {@link writeFile} and {@link appendFile} in their
+ * place. For `import fs from 'linux-aio/promises'`.
+ */
+const promises = {
+  ...nodeFs,
+  /** linux-aio's {@link open}. */
+  open,
+  /** linux-aio's {@link readFile}. */
+  readFile,
+  /** linux-aio's {@link writeFile}. */
+  writeFile,
+  /** linux-aio's {@link appendFile}. */
+  appendFile,
+};
 export default promises;

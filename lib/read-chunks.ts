@@ -7,6 +7,7 @@ import { checkAborted } from './abort.js';
 import { invalidArgType } from './errors.js';
 import { validateInteger } from './validate.js';
 
+/** Options of {@link AioFileHandle.readChunks}. */
 export interface ReadChunksOptions {
   /** Bytes per read, and at most per chunk. Default 65536. */
   chunkSize?: number;
@@ -16,6 +17,7 @@ export interface ReadChunksOptions {
   start?: number;
   /** Last byte to read, inclusive (as in createReadStream). Default: to the end of the file. */
   end?: number;
+  /** Aborting it stops the iteration: the loop throws node's `AbortError`. */
   signal?: AbortSignal;
 }
 

@@ -1,6 +1,7 @@
 import type { Completion } from './completion.js';
 import type { AioContext } from './context.js';
 
+/** The name of an operation, as in {@link AioRequest.op} and {@link RequestSpec}. */
 export type AioOp = 'read' | 'write' | 'readv' | 'writev' | 'fsync' | 'fdsync' | 'poll';
 
 /** @internal Where a request is in its life. */
@@ -22,12 +23,16 @@ function captureResolve(resolve: (c: Completion) => void): void {
 }
 
 /**
- * One operation on an AioContext. Await it (it is a Promise) or use `done`;
- * either way it yields exactly one Completion and never rejects.
+ * One operation on an AioContext, returned at once by its methods. Await it
+ * (it is a Promise) or use `done`; either way it yields exactly one
+ * {@link Completion} and never rejects. Created by {@link AioContext} only.
  */
 export class AioRequest extends Promise<Completion> implements PromiseLike<Completion> {
+  /** Which operation this is: the name of the AioContext method that made it. */
   readonly op: AioOp;
+  /** The file descriptor it works on. */
   readonly fd: number;
+  /** The `tag` of its {@link OpOptions}, unchanged; undefined if none was given. */
   readonly tag: unknown;
 
   /** @internal */ _context: AioContext;
@@ -72,6 +77,30 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /**
    * Asks the kernel to cancel. Resolves to the same Completion as `done`;
    * its `cancelled` says whether the cancellation or the operation won.
+   * Same as `context.cancel(request)`: see {@link AioContext.cancel} for
+   * which requests can be cancelled.
+   *
+   * @returns The same Completion as `done`.
+   *
+   * @example
+   * ```js
+   * import { AioContext } from 'linux-aio';
+   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   *
+   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
+   * const fd = openSync(join(dir, 'data'), 'w+');
+   * const ctx = new AioContext();
+   * const request = ctx.write(fd, Buffer.from('hello'), 0);
+   * await new Promise((resolve) => setImmediate(resolve)); // now in the kernel
+   * // A regular-file write cannot be cancelled: the write wins.
+   * const c = await request.cancel();
+   * console.log(c.cancelled, c.res); // false 5
+   * await ctx.close();
+   * closeSync(fd);
+   * rmSync(dir, { recursive: true });
+   * ```
    */
   cancel(): Promise<Completion> {
     return this._context.cancel(this);
