@@ -68,6 +68,9 @@ export function allocAligned(size: number, alignment = 4096): Buffer {
  * ```
  */
 export function isAligned(view: ArrayBufferView, alignment: number): boolean {
+  if (!ArrayBuffer.isView(view)) throw invalidArgType('view', 'an instance of ArrayBufferView', view);
+  validateInteger(alignment, 'alignment', 1, 2 ** 31);
+  if ((alignment & (alignment - 1)) !== 0) throw invalidArgValue('alignment', alignment, 'must be a power of two');
   if (binding === null) throw aioUnavailable(bindingError!);
   return binding.addressOf(view) % alignment === 0;
 }

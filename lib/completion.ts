@@ -1,3 +1,4 @@
+import type { ErrnoError } from './errors.js';
 import type { AioRequest } from './request.js';
 
 /**
@@ -16,10 +17,10 @@ export class Completion {
   /** True iff the cancellation won: the request did not do its work. */
   readonly cancelled: boolean;
   /** `res < 0` decoded as a Node errno error (`code`, `errno`, `syscall`; see {@link ErrnoError}), else null. Never thrown. */
-  readonly error: Error | null;
+  readonly error: ErrnoError | null;
 
   /** @internal */
-  constructor(request: AioRequest, res: number, res2: number, cancelled: boolean, error: Error | null) {
+  constructor(request: AioRequest, res: number, res2: number, cancelled: boolean, error: ErrnoError | null) {
     this.request = request;
     this.res = res;
     this.res2 = res2;

@@ -36,7 +36,7 @@ const IOPRIO_CLASS_SHIFT = 13;
  * ```
  */
 export function ioprio(ioClass: number, level: number): number {
-  validateInteger(ioClass, 'class', 0, IOPRIO_CLASS_IDLE);
+  validateInteger(ioClass, 'ioClass', 0, IOPRIO_CLASS_IDLE);
   validateInteger(level, 'level', 0, 7);
   return (ioClass << IOPRIO_CLASS_SHIFT) | level;
 }

@@ -268,7 +268,7 @@ export function stats(): DropInStats {
  * Every function of this module as one object, like node:fs/promises'
  * default export: node's own functions, with linux-aio's {@link open},
  * {@link readFile}, {@link writeFile} and {@link appendFile} in their
- * place. For `import fs from 'linux-aio/promises'`.
+ * place, and {@link stats} beside them (whose `backend` is the backend). For `import fs from 'linux-aio/promises'`.
  */
 const promises = {
   ...nodeFs,
@@ -280,5 +280,7 @@ const promises = {
   writeFile,
   /** linux-aio's {@link appendFile}. */
   appendFile,
+  /** linux-aio's {@link stats}. */
+  stats,
 };
 export default promises;

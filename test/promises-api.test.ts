@@ -25,6 +25,9 @@ describe('linux-aio/promises: the surface of node:fs/promises', () => {
     expect(aioFs.constants).to.equal(nodeFs.constants);
     expect(aioFs.stat).to.equal(nodeFs.stat);
     expect(['kernel-aio', 'node-fs']).to.include(aioFs.backend);
+    // linux-aio's own functions too.
+    expect(aioDefault.open).to.equal(aioFs.open);
+    expect(aioDefault.stats).to.equal(aioFs.stats);
   });
 
   it('loads through require() too (no top-level await)', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { AioContext, allocAligned, constants, dioAlignment, ioprio, type OpOptions } from '../lib/index.js';
+import { AioContext, allocAligned, constants, dioAlignment, ioprio, isAligned, type OpOptions } from '../lib/index.js';
 import { Fds, O_RDONLY, scratchDir, writeFile } from './support/helpers.js';
 
 type Case = [label: string, call: (ctx: AioContext, fd: number) => unknown, code: string, ctor: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor];
@@ -155,6 +155,14 @@ describe('bad arguments', () => {
       throwsCode(() => dioAlignment(-3), 'ERR_OUT_OF_RANGE');
       expect(() => dioAlignment(join(scratch.dir, 'missing'))).to.throw(
         `ENOENT: no such file or directory, statx '${join(scratch.dir, 'missing')}'`);
+    });
+    it('isAligned', () => {
+      throwsCode(() => isAligned(new ArrayBuffer(8) as unknown as Uint8Array, 8), 'ERR_INVALID_ARG_TYPE');
+      throwsCode(() => isAligned(Buffer.alloc(8), 0), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => isAligned(Buffer.alloc(8), 2 ** 32), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => isAligned(Buffer.alloc(8), 1.5), 'ERR_OUT_OF_RANGE');
+      throwsCode(() => isAligned(Buffer.alloc(8), 24), 'ERR_INVALID_ARG_VALUE');
+      expect(isAligned(Buffer.alloc(8), 1)).to.equal(true);
     });
     it('ioprio', () => {
       throwsCode(() => ioprio(4, 0), 'ERR_OUT_OF_RANGE');
