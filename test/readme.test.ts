@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT, runNode } from './support/helpers.js';
+import { ROOT, runChild, runNode } from './support/helpers.js';
 
 // The README's quick start must run as written.
 describe('README', () => {
@@ -19,6 +19,16 @@ describe('README', () => {
       'true 0',
       "[ 'read res=18', 'poll res=0' ]",
     ]);
+  });
+
+  it("shows what `linux-aio info` prints now, line for line (names and yes/no)", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /```console\n\$ npx linux-aio info (\S+)\n[^\n]*\n([\s\S]*?)```/.exec(readme);
+    expect(shown, 'an info example').to.not.equal(null);
+    const r = await runChild(process.execPath, [join(ROOT, 'dist/lib/cli.js'), 'info', shown![1]]);
+    expect(r.code, r.stderr).to.equal(0);
+    const columns = (text: string) => text.trim().split('\n').map((l) => l.slice(0, 22).trimEnd());
+    expect(columns(shown![2])).to.deep.equal(columns(r.stdout).slice(1));
   });
 
   it('shows the two set-up commands and the bench command', () => {
