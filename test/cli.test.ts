@@ -208,6 +208,17 @@ describe('linux-aio command', function () {
       expect(r.stdout).to.match(/\r +\r$/); // the line is wiped, so the shell prompt starts clean
       expect(readFileSync(join(dir, 'dst')).length).to.equal(64 << 20);
     });
+    it('cat draws it only when its output is not the terminal too', async function () {
+      if (!hasScript()) this.skip();
+      writeFileSync(join(dir, 'src'), patternBytes(32 << 20));
+      const toFile = await runChild('script', ['-qec', `${node} cat --chunk 64K --depth 1 src > out`, '/dev/null'], { cwd: dir, timeoutMs: 30000 });
+      expect(toFile.code).to.equal(0);
+      expect(toFile.stdout).to.match(/\r\[#*\.*\] src \d+% /);
+      expect(readFileSync(join(dir, 'out')).length).to.equal(32 << 20);
+      writeFileSync(join(dir, 'small'), 'to the terminal\n');
+      const toTerminal = await runChild('script', ['-qec', `${node} cat small`, '/dev/null'], { cwd: dir, timeoutMs: 30000 });
+      expect(toTerminal.stdout.replace(/\r/g, '')).to.equal('to the terminal\n');
+    });
   });
 
   describe('info', () => {
