@@ -110,7 +110,9 @@ export interface AioFileHandle extends FileHandle {
    * The file from `start` to `end` (inclusive) as Buffers in file order,
    * with `depth` reads in flight. Each read takes the never-block policy's
    * path; breaking out of the loop stops reading. Each chunk is a new
-   * Buffer of up to `chunkSize` bytes; only the last may be shorter.
+   * Buffer of up to `chunkSize` bytes: shorter at the end of the file, and
+   * wherever the file hands out less per read (procfs, sysfs). Only a read
+   * of 0 bytes ends it, as with node's streams.
    *
    * Use it to read a file, or a range of it, in order with reads kept in
    * flight, as an async iterable rather than a stream.

@@ -44,25 +44,34 @@ export async function* readChunks(fh: FileHandle, plan: ChunkPlan): AsyncGenerat
   const { chunkSize, depth, end, signal } = plan;
   let next = plan.start;
   // At most `depth` reads, oldest first.
-  const inFlight: Promise<ReadResult>[] = [];
+  const inFlight: { at: number; read: Promise<ReadResult> }[] = [];
   const launch = () => {
     if (next > end) return;
     const length = Math.min(chunkSize, end - next + 1);
     // Settled either way: a read abandoned by an early exit must not reject unhandled.
     const read = fh.read(Buffer.allocUnsafe(length), 0, length, next) as Promise<ReadResult>;
     read.catch(() => {});
-    inFlight.push(read);
+    inFlight.push({ at: next, read });
     next += length;
   };
   for (let i = 0; i < depth; i++) launch();
   while (inFlight.length > 0) {
     checkAborted(signal);
-    const { bytesRead, buffer } = await inFlight.shift()!;
+    const { at, read } = inFlight.shift()!;
+    const { bytesRead, buffer } = await read;
     checkAborted(signal);
+    // Only a read of nothing is the end: files of procfs and sysfs (regular
+    // files, size 0 or 4096) hand out a page or so per read, and read()
+    // itself finishes partial NOWAIT answers.
     if (bytesRead === 0) return;
-    // read() finishes partial NOWAIT answers, so a short read is the end of the file.
     yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-    if (bytesRead < buffer.length) return;
+    if (bytesRead < buffer.length) {
+      // The reads after a short one started past where it ended: drop them
+      // (they settle unobserved) and go on from there. At the end of a
+      // regular file this costs one read, which answers 0.
+      inFlight.length = 0;
+      next = at + bytesRead;
+    }
     launch();
   }
 }

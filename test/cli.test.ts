@@ -142,6 +142,43 @@ describe('linux-aio command', function () {
       expect(readdirSync(dir).sort()).to.deep.equal(['dst', 'src']);
     });
 
+    it('a copy is not setuid, setgid or sticky; an unknown option named like an Object method is unknown', async () => {
+      writeFileSync(join(dir, 'tool'), 'x');
+      chmodSync(join(dir, 'tool'), 0o7755);
+      expect((await cli(['cp', 'tool', 'copy'], { cwd: dir })).code).to.equal(0);
+      expect(statSync(join(dir, 'copy')).mode & 0o7777).to.equal(0o755 & ~process.umask());
+      const r = await cli(['cp', '--toString', 'x', 'tool', 'other'], { cwd: dir });
+      expect([r.code, r.stderr.split('\n')[0]]).to.deep.equal([2, "linux-aio: cp: unrecognized option '--toString'"]);
+    });
+
+    it('refuses a destination that is not a regular file before writing anything', async () => {
+      writeFileSync(join(dir, 'src'), 'data');
+      const r = await cli(['cp', 'src', '/dev/null'], { cwd: dir });
+      expect([r.code, r.stderr]).to.deep.equal([1, "linux-aio: cp: '/dev/null' is not a regular file\n"]);
+    });
+
+    it('a failed --direct copy leaves DST cut where it stopped being whole, not at the full size', async function () {
+      // A 2 MiB tmpfs for a 3 MB file: the copy runs out of space (needs root to mount).
+      const mnt = join(dir, 'small');
+      mkdirSync(mnt);
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: 'ignore' });
+      } catch {
+        this.skip();
+      }
+      try {
+        const data = patternBytes(3_000_000, 5);
+        writeFileSync(join(dir, 'src'), data);
+        const r = await cli(['cp', '--direct', '--chunk', '64K', 'src', join(mnt, 'dst')], { cwd: dir });
+        expect([r.code, r.stderr]).to.deep.equal([1, 'linux-aio: cp: ENOSPC: no space left on device, write\n']);
+        const left = readFileSync(join(mnt, 'dst'));
+        expect(left.length).to.be.below(data.length);
+        expect(left.equals(data.subarray(0, left.length))).to.equal(true);
+      } finally {
+        execFileSync('umount', [mnt]);
+      }
+    });
+
     it('failures: status 1 and node\'s message, prefixed with the command', async () => {
       const missing = await cli(['cp', 'nope', 'dst'], { cwd: dir });
       expect([missing.code, missing.stdout, missing.stderr])
@@ -190,6 +227,18 @@ describe('linux-aio command', function () {
       const r = await runChild('bash', ['-c', `${node} cat big | head -c 10 | wc -c; echo "\${PIPESTATUS[0]}"`], { cwd: dir, timeoutMs: 20000 });
       expect([r.stdout.split(/\s+/).filter(Boolean), r.stderr]).to.deep.equal([['10', '0'], '']);
     });
+  });
+
+  it('a reader that goes away is no failure for any command; an earlier failure still counts', async () => {
+    writeFileSync(join(dir, 'big'), patternBytes(16 << 20));
+    const status = async (line: string) => {
+      const r = await runChild('bash', ['-c', `${line}; echo "\${PIPESTATUS[0]}"`], { cwd: dir, timeoutMs: 20000 });
+      return [r.stdout.trim(), r.stderr];
+    };
+    expect(await status(`${node} info | true`)).to.deep.equal(['0', '']);
+    expect(await status(`${node} --help | true`)).to.deep.equal(['0', '']);
+    expect(await status(`${node} cat missing big | head -c 1 >/dev/null`))
+      .to.deep.equal(['1', "linux-aio: cat: ENOENT: no such file or directory, open 'missing'\n"]);
   });
 
   describe('progress', () => {

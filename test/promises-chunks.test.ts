@@ -29,6 +29,26 @@ describe('FileHandle.readChunks', () => {
     });
   }
 
+  it('procfs files, which hand out a page or so per read, come whole (a short read is not the end)', async () => {
+    // /proc/kallsyms: a regular file of size 0, megabytes long, the same on every read.
+    const whole = await nodeFs.readFile('/proc/kallsyms');
+    expect(whole.length).to.be.above(65536);
+    const fh = await aioFs.open('/proc/kallsyms');
+    try {
+      for (const [chunkSize, depth] of [[65536, 4], [4096, 1]]) {
+        expect(Buffer.concat(await collect(fh.readChunks({ chunkSize, depth }))).equals(whole), `${chunkSize} ${depth}`).to.equal(true);
+      }
+      const range = Buffer.concat(await collect(fh.readChunks({ start: 1000, end: 200_000, chunkSize: 65536 })));
+      expect(range.equals(whole.subarray(1000, 200_001))).to.equal(true);
+      const stream = fh.createReadStream({ start: 0, autoClose: false });
+      const streamed: Buffer[] = [];
+      for await (const c of stream) streamed.push(c as Buffer);
+      expect(Buffer.concat(streamed).equals(whole)).to.equal(true);
+    } finally {
+      await fh.close();
+    }
+  });
+
   it('start and end (inclusive) pick a range; an end past EOF stops at EOF', async () => {
     const fh = await aioFs.open(path);
     try {

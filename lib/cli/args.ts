@@ -30,7 +30,7 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): Parsed {
     } else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq === -1 ? undefined : eq);
-      const kind = spec[name];
+      const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
       if (kind === undefined) throw new UsageError(`unrecognized option '--${name}'`);
       if (kind === 'flag') {
         if (eq !== -1) throw new UsageError(`option '--${name}' doesn't allow an argument`);
@@ -78,7 +78,7 @@ export function sizeOption(parsed: Parsed, name: string, fallback: number, min: 
 
 /** Bytes for people: `512 B`, `64.0 KiB`, `1.5 GiB`. */
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
+  if (n < 1024) return `${Math.round(n)} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let u = -1;
   do {

@@ -50,7 +50,7 @@ ${PIPELINE_HELP}
         await (path === '-' ? catStdin(out) : catFile(path, out, p, line));
       } catch (error) {
         // Whoever reads our output has gone (`| head`): stop quietly, as cat does.
-        if (isBrokenPipe(error)) return 0;
+        if (isBrokenPipe(error)) return status;
         process.stderr.write(`linux-aio: cat: ${errorText(error)}\n`);
         status = 1;
       }

@@ -28,21 +28,27 @@ async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, w
   const from = await openSource(src, p.direct);
   try {
     const { size, mode } = await from.stat();
-    const to = await open(dst, 'w', mode & 0o7777, { direct: p.direct });
+    // Permission bits only, as cp does: a copy is not setuid, setgid or sticky.
+    const to = await open(dst, 'w', mode & 0o777, { direct: p.direct });
     const writes = new Set<Promise<void>>();
+    let read = 0;
+    let firstFailed = Infinity;
     try {
       // Direct writes inside the file are truly asynchronous in the kernel;
       // ones that extend it would go to the threadpool.
       if (p.direct) await to.truncate(size);
       const hash: Hash | null = wantHash ? createHash('sha256') : null;
       const bar = new ByteProgress(line, 'cp', size);
-      let read = 0;
       let written = 0;
       for await (const chunk of from.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
         hash?.update(chunk);
-        const write: Promise<void> = writeAll(to, chunk, read).then(() => {
+        const at = read;
+        const write: Promise<void> = writeAll(to, chunk, at).then(() => {
           writes.delete(write);
           bar.update(written += chunk.length);
+        }, (error: unknown) => {
+          firstFailed = Math.min(firstFailed, at);
+          throw error;
         });
         write.catch(() => {}); // surfaced by the race or the final wait
         writes.add(write);
@@ -57,6 +63,12 @@ async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, w
       if (now !== read) throw new CliError(`'${src}' changed size during the copy: ${size} bytes at the start, ${read} read, ${now} now`);
       if (copied !== read) throw new CliError(`'${dst}' has ${copied} bytes after ${read} were written`);
       return { bytes: read, seconds: Number(process.hrtime.bigint() - started) / 1e9, sha256: hash?.digest('hex') ?? null };
+    } catch (error) {
+      // DST ends where the copy stopped being whole, so its size does not
+      // pass it off as complete (--direct sized it up front).
+      await Promise.allSettled(writes);
+      await to.truncate(Math.min(firstFailed, read)).catch(() => {});
+      throw error;
     } finally {
       await Promise.allSettled(writes);
       line.clear();
@@ -109,6 +121,8 @@ function destination(src: string, dst: string): string {
   if (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino) {
     throw new CliError(`'${src}' and '${target}' are the same file`);
   }
+  // Its size is how the copy is checked, and a FIFO or device has none.
+  if (b !== undefined && !b.isFile()) throw new CliError(`'${target}' is not a regular file`);
   return target;
 }
 
@@ -118,7 +132,8 @@ export const cp: Command = {
   options: { ...PIPELINE_OPTIONS, verify: 'flag', compare: 'flag' },
   help: `usage: linux-aio cp [options] SRC DST
 
-Copies the regular file SRC to DST (or into DST when it is a directory)
+Copies the regular file SRC to the regular file DST (or into DST when it
+is a directory), keeping its permission bits (not setuid, setgid, sticky),
 with --depth reads and --depth writes of --chunk bytes in flight, through
 linux-aio/promises. Afterwards the sizes of SRC, DST and the bytes copied
 must agree, or the copy fails. A progress bar (bytes, rate, time left) goes
