@@ -16,9 +16,9 @@ function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } 
   return runChild(process.execPath, [CLI, ...args], { timeoutMs: 20000, ...options });
 }
 
-/** Runs a shell command line (pipes, redirections). */
-function sh(line: string, cwd: string): Promise<RunResult> {
-  return runChild('sh', ['-c', line], { cwd, timeoutMs: 20000 });
+/** Runs a bash command line (pipes, redirections, PIPESTATUS). */
+function bash(line: string, cwd: string): Promise<RunResult> {
+  return runChild('bash', ['-c', line], { cwd, timeoutMs: 20000 });
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -201,15 +201,15 @@ describe('linux-aio command', function () {
       const b = patternBytes(777, 2);
       writeFileSync(join(dir, 'a'), a);
       writeFileSync(join(dir, 'b'), b);
-      const r = await sh(`${node} cat --depth 5 --chunk 128K a b a > out`, dir);
+      const r = await bash(`${node} cat --depth 5 --chunk 128K a b a > out`, dir);
       expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '', '']);
       expect(readFileSync(join(dir, 'out')).equals(Buffer.concat([a, b, a]))).to.equal(true);
     });
 
     it('reads standard input for - (and with no FILE)', async () => {
       writeFileSync(join(dir, 'a'), 'file\n');
-      expect((await sh(`printf 'piped\\n' | ${node} cat - a`, dir)).stdout).to.equal('piped\nfile\n');
-      expect((await sh(`printf 'only\\n' | ${node} cat`, dir)).stdout).to.equal('only\n');
+      expect((await bash(`printf 'piped\\n' | ${node} cat - a`, dir)).stdout).to.equal('piped\nfile\n');
+      expect((await bash(`printf 'only\\n' | ${node} cat`, dir)).stdout).to.equal('only\n');
     });
 
     it('reports a file it cannot read, goes on with the rest, then exits 1', async () => {
@@ -224,7 +224,7 @@ describe('linux-aio command', function () {
     it('stops quietly when the reader goes away (| head)', async () => {
       writeFileSync(join(dir, 'big'), patternBytes(16 << 20));
       // bash, for PIPESTATUS: the status of cat itself, then what head let through.
-      const r = await runChild('bash', ['-c', `${node} cat big | head -c 10 | wc -c; echo "\${PIPESTATUS[0]}"`], { cwd: dir, timeoutMs: 20000 });
+      const r = await bash(`${node} cat big | head -c 10 | wc -c; echo "\${PIPESTATUS[0]}"`, dir);
       expect([r.stdout.split(/\s+/).filter(Boolean), r.stderr]).to.deep.equal([['10', '0'], '']);
     });
   });
@@ -232,7 +232,7 @@ describe('linux-aio command', function () {
   it('a reader that goes away is no failure for any command; an earlier failure still counts', async () => {
     writeFileSync(join(dir, 'big'), patternBytes(16 << 20));
     const status = async (line: string) => {
-      const r = await runChild('bash', ['-c', `${line}; echo "\${PIPESTATUS[0]}"`], { cwd: dir, timeoutMs: 20000 });
+      const r = await bash(`${line}; echo "\${PIPESTATUS[0]}"`, dir);
       return [r.stdout.trim(), r.stderr];
     };
     expect(await status(`${node} info | true`)).to.deep.equal(['0', '']);

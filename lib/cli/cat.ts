@@ -1,21 +1,10 @@
 // linux-aio cat FILE...: files to standard output, read ahead through kernel AIO.
 import { type Command, errorText, Output } from './command.js';
-import { ByteProgress, ProgressLine } from './progress.js';
-import { openSource, PIPELINE_HELP, PIPELINE_OPTIONS, pipelineOptions, type Pipeline } from './transfer.js';
+import { ProgressLine } from './progress.js';
+import { PIPELINE_HELP, PIPELINE_OPTIONS, pipelineOptions, type Pipeline, readSource } from './transfer.js';
 
 async function catFile(path: string, out: Output, p: Pipeline, line: ProgressLine): Promise<void> {
-  const fh = await openSource(path, p.direct);
-  try {
-    const bar = new ByteProgress(line, path, (await fh.stat()).size);
-    let done = 0;
-    for await (const chunk of fh.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
-      await out.write(chunk);
-      bar.update(done += chunk.length);
-    }
-  } finally {
-    line.clear();
-    await fh.close();
-  }
+  for await (const chunk of readSource(path, p, line, path)) await out.write(chunk);
 }
 
 async function catStdin(out: Output): Promise<void> {

@@ -9,7 +9,7 @@ import { open, type AioFileHandle } from '../promises.js';
 import { formatBytes, UsageError } from './args.js';
 import { CliError, type Command } from './command.js';
 import { ByteProgress, ProgressLine } from './progress.js';
-import { openSource, PIPELINE_HELP, PIPELINE_OPTIONS, pipelineOptions, type Pipeline } from './transfer.js';
+import { openSource, PIPELINE_HELP, PIPELINE_OPTIONS, pipelineOptions, type Pipeline, readSource } from './transfer.js';
 
 interface Copied { bytes: number; seconds: number; sha256: string | null }
 
@@ -25,9 +25,8 @@ async function writeAll(fh: AioFileHandle, chunk: Buffer, position: number): Pro
 /** `src` to `dst`, `depth` reads and `depth` writes in flight. `sync`: fdatasync before the clock stops. */
 async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, wantHash: boolean, sync: boolean): Promise<Copied> {
   const started = process.hrtime.bigint();
-  const from = await openSource(src, p.direct);
+  const { fh: from, stats: { size, mode } } = await openSource(src, p.direct);
   try {
-    const { size, mode } = await from.stat();
     // Permission bits only, as cp does: a copy is not setuid, setgid or sticky.
     const to = await open(dst, 'w', mode & 0o777, { direct: p.direct });
     const writes = new Set<Promise<void>>();
@@ -70,7 +69,6 @@ async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, w
       await to.truncate(Math.min(firstFailed, read)).catch(() => {});
       throw error;
     } finally {
-      await Promise.allSettled(writes);
       line.clear();
       await to.close();
     }
@@ -81,20 +79,9 @@ async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, w
 
 /** sha256 of a file, read back the way it was written. */
 async function digest(path: string, p: Pipeline, line: ProgressLine): Promise<string> {
-  const fh = await openSource(path, p.direct);
-  try {
-    const hash = createHash('sha256');
-    const bar = new ByteProgress(line, 'verify', (await fh.stat()).size);
-    let done = 0;
-    for await (const chunk of fh.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
-      hash.update(chunk);
-      bar.update(done += chunk.length);
-    }
-    return hash.digest('hex');
-  } finally {
-    line.clear();
-    await fh.close();
-  }
+  const hash = createHash('sha256');
+  for await (const chunk of readSource(path, p, line, 'verify')) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /** node:fs copyFile of `src` next to `dst`, timed the same way (to fdatasync), then removed. */
@@ -116,8 +103,10 @@ const throughput = (bytes: number, seconds: number) => `${formatBytes(bytes)} in
 
 /** DST, or DST/basename(SRC) when DST is a directory; refuses to copy a file onto itself. */
 function destination(src: string, dst: string): string {
-  const target = statSync(dst, { throwIfNoEntry: false })?.isDirectory() ? join(dst, basename(src)) : dst;
-  const [a, b] = [statSync(src, { throwIfNoEntry: false }), statSync(target, { throwIfNoEntry: false })];
+  const given = statSync(dst, { throwIfNoEntry: false });
+  const target = given?.isDirectory() ? join(dst, basename(src)) : dst;
+  const a = statSync(src, { throwIfNoEntry: false });
+  const b = target === dst ? given : statSync(target, { throwIfNoEntry: false });
   if (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino) {
     throw new CliError(`'${src}' and '${target}' are the same file`);
   }

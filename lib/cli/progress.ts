@@ -18,6 +18,11 @@ export class ProgressLine {
     return this.#stream !== null;
   }
 
+  /** The terminal's width, or 80 where it does not say. */
+  #columns(stream: NodeJS.WriteStream): number {
+    return stream.columns > 20 ? stream.columns : 80;
+  }
+
   /** A bar filled to `fraction` (0..1) followed by `text`; at most every 100 ms unless `force`. */
   draw(fraction: number, text: string, force = false): void {
     const stream = this.#stream;
@@ -25,7 +30,7 @@ export class ProgressLine {
     const now = Date.now();
     if (!force && now - this.#last < REDRAW_MS) return;
     this.#last = now;
-    const columns = stream.columns > 20 ? stream.columns : 80;
+    const columns = this.#columns(stream);
     const width = Math.min(30, Math.max(10, columns - 50));
     const filled = Math.round(width * Math.min(1, Math.max(0, fraction)));
     const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
@@ -36,7 +41,7 @@ export class ProgressLine {
   /** Clears the line, so what follows starts on a clean one. */
   clear(): void {
     if (this.#stream === null || !this.#drawn) return;
-    this.#stream.write(`\r${' '.repeat((this.#stream.columns > 20 ? this.#stream.columns : 80) - 1)}\r`);
+    this.#stream.write(`\r${' '.repeat(this.#columns(this.#stream) - 1)}\r`);
     this.#drawn = false;
   }
 }

@@ -1,8 +1,12 @@
-// What cat and cp share: the pipelining options and opening a source.
+// What cat and cp share: the pipelining options, opening a source, and
+// reading one through with a progress bar.
+import type { Stats } from 'node:fs';
+
 import { errnoError } from '../errors.js';
 import { open, type AioFileHandle } from '../promises.js';
 import { integerOption, type Parsed, sizeOption } from './args.js';
 import { CliError } from './command.js';
+import { ByteProgress, type ProgressLine } from './progress.js';
 
 export interface Pipeline {
   /** Bytes per read and per write. */
@@ -27,16 +31,32 @@ export function pipelineOptions(args: Parsed): Pipeline {
   };
 }
 
-/** Opens a regular file for reading, through linux-aio/promises. */
-export async function openSource(path: string, direct: boolean): Promise<AioFileHandle> {
+/** Opens a regular file for reading, through linux-aio/promises, with its stats. */
+export async function openSource(path: string, direct: boolean): Promise<{ fh: AioFileHandle; stats: Stats }> {
   const fh = await open(path, 'r', undefined, { direct });
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw errnoError(-21 /* EISDIR */, 'read', path);
-    if (!st.isFile()) throw new CliError(`'${path}' is not a regular file`);
-    return fh;
+    const stats = await fh.stat();
+    if (stats.isDirectory()) throw errnoError(-21 /* EISDIR */, 'read', path);
+    if (!stats.isFile()) throw new CliError(`'${path}' is not a regular file`);
+    return { fh, stats };
   } catch (error) {
     await fh.close();
     throw error;
+  }
+}
+
+/** The chunks of a regular file in order, `label`'s progress on `line`; the file is closed after. */
+export async function* readSource(path: string, p: Pipeline, line: ProgressLine, label: string): AsyncGenerator<Buffer> {
+  const { fh, stats } = await openSource(path, p.direct);
+  try {
+    const bar = new ByteProgress(line, label, stats.size);
+    let done = 0;
+    for await (const chunk of fh.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
+      yield chunk;
+      bar.update(done += chunk.length);
+    }
+  } finally {
+    line.clear();
+    await fh.close();
   }
 }
