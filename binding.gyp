@@ -6,6 +6,8 @@
         "addon/binding.cc",
         "addon/buffers.cc",
         "addon/context.cc",
+        "addon/destroyer.cc",
+        "addon/env.cc",
         "addon/fd.cc",
         "addon/kaio.cc",
         "addon/probe.cc"

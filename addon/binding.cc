@@ -2,13 +2,17 @@
 // the per-environment state with its cleanup hook (worker threads included).
 #include <napi.h>
 
+#include <dlfcn.h>
+
 #include <cerrno>
 #include <linux/fs.h>
+#include <mutex>
 #include <linux/ioprio.h>
 #include <poll.h>
 
 #include "buffers.h"
 #include "context.h"
+#include "env.h"
 #include "fd.h"
 #include "probe.h"
 
@@ -51,14 +55,33 @@ Napi::Object Constants(Napi::Env env) {
   return c;
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  EnvState* state = new EnvState();
-  env.SetInstanceData<EnvState>(state);
-  napi_add_env_cleanup_hook(env, EnvState::Cleanup, state);
+// Node unloads an addon with the last environment that loaded it (a worker
+// whose main thread never imported the package). Our code can still run
+// after that environment is gone: a destroyer thread returning from its last
+// job, a libuv close callback run as the worker's loop is closed. So the
+// library stays loaded for the life of the process, as it does anyway
+// whenever the main thread has loaded it.
+void KeepLoaded() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&KeepLoaded), &info) != 0 && info.dli_fname != nullptr) {
+      dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+  });
+}
 
-  Napi::Function ctor = NativeContext::Define(env);
-  state->context_constructor = Napi::Persistent(ctor);
-  exports.Set("NativeContext", ctor);
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  KeepLoaded();
+  EnvState* state = EnvState::Create(env);
+  if (state == nullptr) {
+    Napi::Error::New(env, "linux-aio: could not set up the environment's state (uv_async_init or napi_add_async_cleanup_hook failed)")
+        .ThrowAsJavaScriptException();
+    return exports;
+  }
+  env.SetInstanceData<EnvState>(state);
+
+  exports.Set("NativeContext", NativeContext::Define(env));
   exports.Set("allocAligned", Napi::Function::New<AllocAligned>(env, "allocAligned"));
   exports.Set("addressOf", Napi::Function::New<AddressOf>(env, "addressOf"));
   exports.Set("dioAlignment", Napi::Function::New<DioAlignment>(env, "dioAlignment"));

@@ -9,21 +9,29 @@
 
 namespace {
 
-void FreeAligned(Napi::Env env, void* data, size_t* size) {
-  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
-  delete size;
-  std::free(data);
+// napi_value and v8::Local<v8::Value> are the same handle (node's v8impl
+// converts them this same way); N-API has no way to hold or make an
+// ArrayBuffer's memory itself.
+v8::Local<v8::Value> ToLocal(napi_value value) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(value), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &value, sizeof(value));
+  return local;
 }
+
+napi_value FromLocal(v8::Local<v8::Value> local) {
+  napi_value value;
+  std::memcpy(static_cast<void*>(&value), &local, sizeof(value));
+  return value;
+}
+
+void FreeAligned(void* data, size_t /*length*/, void* /*deleter_data*/) { std::free(data); }
 
 }  // namespace
 
 bool ViewBytes(napi_value value, void** data, size_t* length,
                std::shared_ptr<v8::BackingStore>* store) {
-  // A napi_value is a v8::Local<v8::Value> (node's v8impl does this same
-  // conversion); N-API has no way to hold an ArrayBuffer's memory itself.
-  v8::Local<v8::Value> local;
-  static_assert(sizeof(local) == sizeof(value), "napi_value is a v8::Local");
-  std::memcpy(static_cast<void*>(&local), &value, sizeof(value));
+  v8::Local<v8::Value> local = ToLocal(value);
   if (local.IsEmpty() || !local->IsArrayBufferView()) return false;
   v8::Local<v8::ArrayBufferView> view = local.As<v8::ArrayBufferView>();
   // Buffer() moves an on-heap typed array's bytes off the heap first.
@@ -35,6 +43,11 @@ bool ViewBytes(napi_value value, void** data, size_t* length,
   return true;
 }
 
+// The memory is a V8 backing store of its own, freed when the last holder
+// lets go: the ArrayBuffer, or a slot whose request the kernel has not
+// finished. Node's external buffers (napi_create_external_buffer) would not
+// do: an ending environment frees them in its own cleanup, whoever still
+// holds their backing store.
 Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t size = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
@@ -44,9 +57,10 @@ Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
   int r = posix_memalign(&data, alignment, size == 0 ? alignment : size);
   if (r != 0) return Napi::Number::New(env, -r);
   std::memset(data, 0, size);
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
-  return Napi::Buffer<uint8_t>::New(env, static_cast<uint8_t*>(data), size,
-                                    FreeAligned, new size_t(size));
+  std::unique_ptr<v8::BackingStore> store =
+      v8::ArrayBuffer::NewBackingStore(data, size, FreeAligned, nullptr);
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  return Napi::Value(env, FromLocal(v8::ArrayBuffer::New(isolate, std::move(store))));
 }
 
 Napi::Value AddressOf(const Napi::CallbackInfo& info) {

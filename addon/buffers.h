@@ -13,7 +13,7 @@
 bool ViewBytes(napi_value view, void** data, size_t* length,
                std::shared_ptr<v8::BackingStore>* store);
 
-// allocAligned(size, alignment) -> zero-filled Buffer, or -errno
+// allocAligned(size, alignment) -> zero-filled ArrayBuffer, or -errno
 Napi::Value AllocAligned(const Napi::CallbackInfo& info);
 // addressOf(view) -> the low 32 bits of the view's first byte address, so
 // JavaScript can test it against any alignment up to 2 GiB

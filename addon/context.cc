@@ -13,24 +13,7 @@ inline uint64_t DataOf(uint32_t slot, uint32_t generation) {
   return (static_cast<uint64_t>(generation) << 32) | slot;
 }
 
-void FreePollHandle(uv_handle_t* handle) {
-  delete reinterpret_cast<uv_poll_t*>(handle);
-}
-
 }  // namespace
-
-EnvState::~EnvState() {
-  for (NativeContext* c : contexts) c->Detach();
-}
-
-void EnvState::Cleanup(void* arg) {
-  EnvState* state = static_cast<EnvState*>(arg);
-  for (NativeContext* c : state->contexts) {
-    c->Teardown();
-    c->Detach();
-  }
-  state->contexts.clear();
-}
 
 Napi::Function NativeContext::Define(Napi::Env env) {
   return DefineClass(
@@ -52,12 +35,15 @@ NativeContext::NativeContext(const Napi::CallbackInfo& info)
   on_completions_ = Napi::Persistent(info[1].As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "linux-aio");
   env_state_ = env.GetInstanceData<EnvState>();
-  if (env_state_ != nullptr) env_state_->contexts.insert(this);
+  env_state_->Add(this);
 }
 
+// Collected while idle (in flight, the owner is held strongly): the kernel
+// context is retired in the background, so a collection never waits for
+// io_destroy.
 NativeContext::~NativeContext() {
-  Teardown();
-  if (env_state_ != nullptr) env_state_->contexts.erase(this);
+  Teardown(nullptr);
+  if (env_state_ != nullptr) env_state_->Remove(this);
 }
 
 // setup(maxEvents, useRing, targets) -> ArrayBuffer shared with JavaScript
@@ -76,8 +62,7 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (eventfd_ < 0) {
     r = -errno;
-    kaio::Destroy(ctx_);
-    ctx_ = 0;
+    Teardown(nullptr);
     return Napi::Number::New(env, r);
   }
 
@@ -89,13 +74,13 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
     // Never initialized: nothing to uv_close.
     delete poll_;
     poll_ = nullptr;
-    Teardown();
+    Teardown(nullptr);
     return Napi::Number::New(env, r);  // libuv errors are -errno on Linux
   }
   poll_->data = this;
   r = uv_poll_start(poll_, UV_READABLE, OnPoll);
   if (r != 0) {
-    Teardown();
+    Teardown(nullptr);
     return Napi::Number::New(env, r);
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
@@ -103,10 +88,6 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   capacity_ = capacity;
   use_ring_ = want_ring && kaio::RingUsable(ctx_);
   slots_ = std::make_unique<Slot[]>(capacity);
-  for (uint32_t i = 0; i < capacity; i++) {
-    slots_[i].generation = 0;
-    slots_[i].state = SlotState::Free;
-  }
   submit_ptrs_ = std::make_unique<struct iocb*[]>(capacity);
   events_ = std::make_unique<struct io_event[]>(capacity);
   deferred_ = std::make_unique<struct io_event[]>(capacity);
@@ -257,63 +238,17 @@ Napi::Value NativeContext::Cancel(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
-namespace {
-
-// An io_destroy running on the threadpool, and the JavaScript function to
-// call on the loop when it has returned.
-struct DestroyJob {
-  aio_context_t ctx;
-  napi_ref done = nullptr;
-  napi_async_work work = nullptr;
-};
-
-void DestroyExecute(napi_env /*env*/, void* data) {
-  kaio::Destroy(static_cast<DestroyJob*>(data)->ctx);
-}
-
-void DestroyComplete(napi_env env, napi_status status, void* data) {
-  DestroyJob* job = static_cast<DestroyJob*>(data);
-  napi_value done;
-  napi_value undefined;
-  // Not when the environment is going away: nothing may run then.
-  if (status == napi_ok && napi_get_reference_value(env, job->done, &done) == napi_ok &&
-      napi_get_undefined(env, &undefined) == napi_ok) {
-    napi_call_function(env, undefined, done, 0, nullptr, nullptr);
-  }
-  napi_delete_reference(env, job->done);
-  napi_delete_async_work(env, job->work);
-  delete job;
-}
-
-}  // namespace
-
 // close(done) -> true if done() will be called once io_destroy has returned,
-// false if everything is already finished. JavaScript calls it once every
-// request has completed; io_destroy then only waits for an RCU grace period
-// (tens of ms on a VM), which must not block the event loop, so it runs on
-// the threadpool. Everything else is released here and now.
+// false if there is nothing left to destroy. JavaScript calls it once every
+// request has completed.
 Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  aio_context_t ctx = 0;
-  if (!closed_ && in_flight_ == 0) {
-    ctx = ctx_;
-    ctx_ = 0;  // handed to the job: Teardown leaves it alone
-  }
-  Teardown();
-  if (ctx == 0) return Napi::Boolean::New(env, false);
-  DestroyJob* job = new DestroyJob{ctx};
-  napi_value name = Napi::String::New(env, "linux-aio:io_destroy");
-  if (napi_create_reference(env, info[0], 1, &job->done) != napi_ok ||
-      napi_create_async_work(env, nullptr, name, DestroyExecute, DestroyComplete, job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok) {
-    // Could not queue: destroy here, on the loop, rather than leak it.
-    kaio::Destroy(ctx);
-    if (job->work != nullptr) napi_delete_async_work(env, job->work);
-    if (job->done != nullptr) napi_delete_reference(env, job->done);
-    delete job;
+  napi_ref done = nullptr;
+  if (closed_ || ctx_ == 0 || napi_create_reference(env, info[0], 1, &done) != napi_ok) {
+    Teardown(nullptr);
     return Napi::Boolean::New(env, false);
   }
-  return Napi::Boolean::New(env, true);
+  return Napi::Boolean::New(env, Teardown(done));
 }
 
 Napi::Value NativeContext::Stats(const Napi::CallbackInfo& info) {
@@ -403,27 +338,12 @@ void NativeContext::Drain() {
   if (!closed_ && in_flight_ == 0) ReleaseLoop();
 }
 
-// The completion function threw (a bug in lib/), or the environment is
-// terminating. Report the former as an uncaught exception; the latter has no
-// exception value and nothing can run, so there is nothing to report.
-void NativeContext::ReportCallbackFailure(napi_env env) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
-  napi_value error;
-  if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return;
-  napi_valuetype type;
-  if (napi_typeof(env, error, &type) == napi_ok && type == napi_object) {
-    napi_fatal_exception(env, error);
-  }
-}
-
 // The kernel is done with the slot: its iocb may be reused and the memory
 // of its buffers is no longer ours to keep.
 void NativeContext::FreeSlot(uint32_t slot) {
   slots_[slot].state = SlotState::Free;
   slots_[slot].generation++;
-  slots_[slot].store.reset();
-  slots_[slot].stores.clear();
+  slots_[slot].Release();
 }
 
 void NativeContext::HoldLoop() {
@@ -440,33 +360,32 @@ void NativeContext::ReleaseLoop() {
   owner_.Unref();
 }
 
-void NativeContext::Teardown() {
-  if (closed_) return;
+bool NativeContext::Teardown(napi_ref done) {
+  if (closed_) return false;
   closed_ = true;
-  if (ctx_ != 0) {
-    // Blocks until the kernel has finished with every in-flight buffer.
-    kaio::Destroy(ctx_);
-    ctx_ = 0;
-  }
   if (poll_ != nullptr) {
-    poll_->data = nullptr;
     uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), FreePollHandle);
+    poll_->data = nullptr;
+    env_state_->ClosePoll(poll_);
     poll_ = nullptr;
   }
   if (eventfd_ >= 0) {
+    // The kernel holds its own reference for requests still in flight.
     close(eventfd_);
     eventfd_ = -1;
   }
-  // io_destroy has waited for every request: their memory can go.
-  for (uint32_t i = 0; i < capacity_; i++) {
-    slots_[i].store.reset();
-    slots_[i].stores.clear();
-  }
-  in_flight_ = 0;
-  deferred_count_ = 0;
   if (held_) {
     held_ = false;
     owner_.Unref();
   }
+  in_flight_ = 0;
+  deferred_count_ = 0;
+  capacity_ = 0;  // the slots go with the kernel context
+  if (ctx_ == 0) {
+    slots_.reset();
+    return false;
+  }
+  env_state_->Retire(ctx_, std::move(slots_), done);
+  ctx_ = 0;
+  return done != nullptr;
 }

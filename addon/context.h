@@ -5,27 +5,13 @@
 
 #include <napi.h>
 #include <uv.h>
-#include <v8.h>
-
-#include <sys/uio.h>
 
 #include <cstdint>
 #include <memory>
-#include <unordered_set>
-#include <vector>
 
+#include "env.h"
 #include "kaio.h"
-
-class NativeContext;
-
-// Per-environment state (main thread or a worker). The cleanup hook tears
-// down every live context before the environment's heap goes away.
-struct EnvState {
-  std::unordered_set<NativeContext*> contexts;
-  Napi::FunctionReference context_constructor;
-  ~EnvState();
-  static void Cleanup(void* arg);
-};
+#include "slot.h"
 
 class NativeContext : public Napi::ObjectWrap<NativeContext> {
  public:
@@ -41,30 +27,14 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   explicit NativeContext(const Napi::CallbackInfo& info);
   ~NativeContext() override;
 
-  // Idempotent: io_destroy (which waits for the kernel to finish with every
-  // buffer), then the poll handle and the eventfd. Safe from the env cleanup
-  // hook, from JavaScript and from the finalizer.
-  void Teardown();
+  // Idempotent: stops and closes the poll handle and the eventfd, and
+  // retires the kernel context with the slots (see EnvState::Retire): true
+  // if `done` will be called once io_destroy has returned. Never blocks.
+  // Safe from JavaScript, from the finalizer and from the env cleanup hook.
+  bool Teardown(napi_ref done);
   void Detach() { env_state_ = nullptr; }
 
  private:
-  // Free -> Prepared (iocb built, buffers held) -> InFlight (the kernel has
-  // it) -> Free when its event is reaped. A Prepared slot the kernel did not
-  // take goes back to Free through release().
-  enum class SlotState : uint8_t { Free, Prepared, InFlight };
-
-  struct Slot {
-    struct iocb cb;
-    uint32_t generation;
-    SlotState state;
-    std::vector<struct iovec> iov;  // grows to the widest readv/writev seen
-    // The memory of every buffer the kernel may touch, held until the slot
-    // is freed: JavaScript cannot free it by detaching the ArrayBuffer.
-    // `store` for read/write, `stores` for readv/writev.
-    std::shared_ptr<v8::BackingStore> store;
-    std::vector<std::shared_ptr<v8::BackingStore>> stores;
-  };
-
   Napi::Value Setup(const Napi::CallbackInfo& info);
   Napi::Value Submit(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
@@ -75,7 +45,6 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
-  static void ReportCallbackFailure(napi_env env);
   unsigned Reap();
   void HoldLoop();
   void ReleaseLoop();

@@ -47,7 +47,7 @@ export function allocAligned(size: number, alignment = 4096): Buffer {
   if (binding === null) throw aioUnavailable(bindingError!);
   const result = binding.allocAligned(size, alignment);
   if (typeof result === 'number') throw errnoError(result, 'posix_memalign');
-  return result;
+  return Buffer.from(result);
 }
 
 /**

@@ -34,7 +34,7 @@ export interface NativeContext {
 
 export interface Binding {
   NativeContext: new (owner: object, onCompletions: (this: any, count: number) => void) => NativeContext;
-  allocAligned(size: number, alignment: number): Buffer | number;
+  allocAligned(size: number, alignment: number): ArrayBuffer | number;
   addressOf(view: ArrayBufferView): number;
   dioAlignment(fd: number, path: string): [number, number] | number;
   probe(): { setup: number; poll?: number; fsync?: number; nowait?: number };

@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 
 import { AioContext, constants, type Completion } from '../lib/index.js';
-import { aioNr, Fds, makePipe, O_RDONLY, patternBytes, scratchDir, tick, writeFile } from './support/helpers.js';
+import { aioRingsHeld, Fds, makePipe, O_RDONLY, patternBytes, scratchDir, tick, writeFile } from './support/helpers.js';
 
 const { POLLIN } = constants;
 const { ECANCELED } = osConstants.errno;
@@ -18,9 +18,9 @@ describe('close (rule 6)', () => {
   after(() => scratch.cleanup());
 
   it('cancels pending polls, lets reads finish, hands buffers back, then io_destroy', async () => {
-    const baseline = aioNr();
+    const baseline = aioRingsHeld();
     const ctx = new AioContext({ maxEvents: 32 });
-    expect(aioNr()).to.be.greaterThan(baseline);
+    expect(aioRingsHeld()).to.equal(baseline + 1);
     const fd = fds.open(path, O_RDONLY);
     const polls = Array.from({ length: 5 }, (_, i) => ctx.poll(makePipe(scratch.dir, fds, `close-${i}`)[0], POLLIN));
     const bufs = Array.from({ length: 8 }, () => Buffer.alloc(4096));
@@ -38,7 +38,7 @@ describe('close (rule 6)', () => {
       expect(c.res).to.equal(4096);
       expect(bufs[i].equals(content.subarray(i * 4096, (i + 1) * 4096))).to.equal(true);
     });
-    expect(aioNr()).to.equal(baseline);
+    expect(aioRingsHeld()).to.equal(baseline);
   });
 
   it('requests still queued in user space settle cancelled with -ECANCELED', async () => {
@@ -55,7 +55,7 @@ describe('close (rule 6)', () => {
   });
 
   it('io_destroy runs off the event loop: the loop turns while close() waits for it', async () => {
-    const baseline = aioNr();
+    const baseline = aioRingsHeld();
     const ctx = new AioContext({ maxEvents: 8 });
     let turned = false;
     let turnedBeforeClosed = false;
@@ -64,7 +64,7 @@ describe('close (rule 6)', () => {
     // close() before the loop reaches the check phase.
     await ctx.close().then(() => { turnedBeforeClosed = turned; });
     expect(turnedBeforeClosed).to.equal(true);
-    expect(aioNr()).to.equal(baseline);
+    expect(aioRingsHeld()).to.equal(baseline);
   });
 
   it('is idempotent and use after close throws ERR_AIO_CLOSED', async () => {
@@ -91,7 +91,7 @@ describe('close (rule 6)', () => {
   });
 
   it('await using closes the context at the end of the block', async () => {
-    const baseline = aioNr();
+    const baseline = aioRingsHeld();
     let escaped: AioContext | undefined;
     {
       await using ctx = new AioContext({ maxEvents: 8 });
@@ -99,7 +99,7 @@ describe('close (rule 6)', () => {
       expect((await ctx.read(fds.open(path, O_RDONLY), Buffer.alloc(4), 0)).res).to.equal(4);
     }
     expect(escaped.closed).to.equal(true);
-    expect(aioNr()).to.equal(baseline);
+    expect(aioRingsHeld()).to.equal(baseline);
   });
 
   it('cancelAll cancels queued and in-flight requests', async () => {

@@ -77,10 +77,10 @@ export function writeFile(path: string, data: Uint8Array): string {
   return path;
 }
 
-/** `/proc/sys/fs/aio-nr`: AIO events reserved by every live context on the machine. */
-export function aioNr(): number {
-  return Number(readFileSync('/proc/sys/fs/aio-nr', 'utf8'));
-}
+/** Kernel AIO contexts this process holds (not fs.aio-nr, which counts the whole machine). */
+export { aioRingsHeld } from '../../lib/aio-rings.js';
+/** The compiled aio-rings module, for child-process scripts that must not load the addon. */
+export const AIO_RINGS = join(ROOT, 'dist/lib/aio-rings.js');
 
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

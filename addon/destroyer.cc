@@ -1,0 +1,79 @@
+#include "destroyer.h"
+
+#include <pthread.h>
+
+#include <deque>
+#include <mutex>
+
+#include "env.h"
+#include "kaio.h"
+
+namespace destroyer {
+
+namespace {
+
+// Enough threads for every context a busy process closes at once; each
+// spends its life in one syscall, so a small stack does.
+constexpr unsigned kMaxThreads = 256;
+constexpr size_t kStackBytes = 256 * 1024;
+
+struct Queue {
+  std::mutex mutex;
+  std::deque<RetiredContext*> jobs;
+  unsigned threads = 0;
+};
+
+// Never freed: threads may still be running when exit() runs static
+// destructors.
+Queue* TheQueue() {
+  static Queue* queue = new Queue();
+  return queue;
+}
+
+// Takes jobs until none is left, then ends: no thread idles.
+void* Run(void*) {
+  Queue* q = TheQueue();
+  std::unique_lock<std::mutex> lock(q->mutex);
+  while (!q->jobs.empty()) {
+    RetiredContext* job = q->jobs.front();
+    q->jobs.pop_front();
+    lock.unlock();
+    kaio::Destroy(job->ctx);
+    job->env->Destroyed(job);
+    lock.lock();
+  }
+  q->threads--;
+  return nullptr;
+}
+
+bool StartThread() {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, kStackBytes);
+  pthread_t thread;
+  const bool started = pthread_create(&thread, &attr, Run, nullptr) == 0;
+  pthread_attr_destroy(&attr);
+  return started;
+}
+
+}  // namespace
+
+void Destroy(RetiredContext* job) {
+  Queue* q = TheQueue();
+  std::unique_lock<std::mutex> lock(q->mutex);
+  q->jobs.push_back(job);
+  if (q->threads >= kMaxThreads) return;  // a running thread takes it
+  q->threads++;
+  lock.unlock();
+  if (StartThread()) return;
+  lock.lock();
+  if (--q->threads > 0) return;  // another thread takes it
+  // No thread can be had and none is running: destroy here rather than
+  // leave the context (and the memory it holds) behind.
+  q->threads++;
+  lock.unlock();
+  Run(nullptr);
+}
+
+}  // namespace destroyer

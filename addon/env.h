@@ -1,0 +1,79 @@
+// Per-environment state (the main thread, or one worker): its live
+// contexts, and what is still on its way out when the environment ends.
+//
+// Teardown is asynchronous (napi_add_async_cleanup_hook): when the
+// environment ends, every live context stops polling and is retired (its
+// io_destroy runs in the background, see destroyer.h), and the environment
+// waits, turning its loop, until every poll handle has closed and every
+// io_destroy has returned. Only then is the memory of requests that were in
+// flight let go, and only then may the environment (and with it the heap
+// that memory may belong to) go. A synchronous hook would have to choose
+// between blocking on each io_destroy in turn (33 ms each here) and letting
+// the kernel write into memory the environment frees.
+#pragma once
+
+#include <node_api.h>
+#include <uv.h>
+
+#include <linux/aio_abi.h>
+
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "destroyer.h"
+#include "slot.h"
+
+class NativeContext;
+
+class EnvState {
+ public:
+  // The state of `env`, its cleanup hook registered; null on failure.
+  static EnvState* Create(napi_env env);
+  ~EnvState();
+
+  void Add(NativeContext* context) { contexts_.insert(context); }
+  void Remove(NativeContext* context) { contexts_.erase(context); }
+
+  // Closes a poll handle; the environment's teardown waits for it.
+  void ClosePoll(uv_poll_t* handle);
+  // Hands a kernel context to the destroyer. Once io_destroy has returned,
+  // `slots` is let go and `done` (if any) called, on this loop.
+  void Retire(aio_context_t ctx, std::unique_ptr<Slot[]> slots, napi_ref done);
+  // From a destroyer thread: `job`'s io_destroy has returned.
+  void Destroyed(RetiredContext* job);
+
+ private:
+  explicit EnvState(napi_env env) : env_(env) {}
+
+  static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
+  static void OnWake(uv_async_t* handle);
+  static void OnPollClosed(uv_handle_t* handle);
+  static void OnWakeClosed(uv_handle_t* handle);
+  void Settle(RetiredContext* job);
+  void UpdateRef();
+  void FinishTeardownIfDone();
+
+  napi_env env_;
+  napi_async_context async_context_ = nullptr;  // for close() callbacks
+  std::unordered_set<NativeContext*> contexts_;
+  // Woken by destroyer threads; referenced (keeps the loop alive) while a
+  // close() waits or the environment is ending.
+  uv_async_t* wake_ = nullptr;
+
+  std::mutex mutex_;
+  std::vector<RetiredContext*> destroyed_;  // guarded by mutex_
+
+  // Loop thread only.
+  uint32_t retiring_ = 0;       // retired, not yet settled here
+  uint32_t retiring_done_ = 0;  // of which with a close() waiting
+  uint32_t closing_polls_ = 0;
+  napi_async_cleanup_hook_handle cleanup_ = nullptr;  // set once the env ends
+  bool wake_closing_ = false;
+};
+
+// A call into JavaScript failed: the function threw (a bug in lib/), reported
+// as an uncaught exception, or the environment is terminating, when there is
+// no exception and nothing can run, so nothing to report.
+void ReportCallbackFailure(napi_env env);

@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+
+import { AIO_RINGS, ENTRY, patternBytes, ROOT, runNode, scratchDir, writeFile } from './support/helpers.js';
+
+const PROMISES = join(ROOT, 'dist/lib/promises.js');
+
+// Worker threads that use the library and end in every way a worker can,
+// each case in a process of its own: what is tested is that the process
+// lives on (no crash, no heap corruption) and holds no kernel context
+// afterwards. Every case runs twice: with a main thread that never loads
+// the addon (then the worker's environment is the addon's only user, and
+// Node unloads it when the worker ends), and with one that does.
+describe('worker threads (rule 8)', () => {
+  const scratch = scratchDir();
+  const size = 16 << 20;
+  const data = writeFile(join(scratch.dir, 'data'), patternBytes(size, 3));
+  after(() => scratch.cleanup());
+
+  /**
+   * Runs `main` (an async function body that starts workers from `source`
+   * through `start(workerData)` and ends them) in a child Node, then prints
+   * whether the process still holds kernel contexts.
+   */
+  async function run(mainLoads: boolean, source: string, main: string, timeoutMs = 50000) {
+    const r = await runNode(`
+      import { Worker } from 'node:worker_threads';
+      import { readFileSync } from 'node:fs';
+      import { aioRingsHeld } from ${JSON.stringify(AIO_RINGS)};
+      ${mainLoads ? `import ${JSON.stringify(ENTRY)};` : ''}
+      const addonMapped = () => readFileSync('/proc/self/maps', 'utf8').includes('linux_aio.node');
+      const loadedByMain = addonMapped();
+      const data = ${JSON.stringify(data)};
+      const source = ${JSON.stringify(source)};
+      const start = (workerData) => new Worker(source, { eval: true, workerData: { data, size: ${size}, ...workerData } });
+      const message = (w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+      const exited = (w) => new Promise((resolve) => w.once('exit', resolve));
+      const before = aioRingsHeld();
+      const out = await (async () => { ${main} })();
+      // Teardown destroys contexts in the background; a worker's exit waits for it.
+      console.log(JSON.stringify({ loadedByMain, out, contextsBack: aioRingsHeld() === before }));
+    `, { timeoutMs });
+    expect(r.timedOut, 'the process hung').to.equal(false);
+    expect(r.signal, `killed by a signal: ${r.stderr}`).to.equal(null);
+    expect(r.code, r.stderr).to.equal(0);
+    const result = JSON.parse(r.stdout) as { loadedByMain: boolean; out: unknown; contextsBack: boolean };
+    expect(result.loadedByMain, 'the main thread loaded the addon').to.equal(mainLoads);
+    expect(result.contextsBack, 'kernel contexts left behind').to.equal(true);
+    return result.out;
+  }
+
+  for (const mainLoads of [false, true]) {
+    describe(mainLoads ? 'the main thread loads the addon too' : 'the main thread never loads the addon', () => {
+      it('a worker that read with linux-aio/promises returns normally', async () => {
+        const out = await run(mainLoads, `
+          import { readFile, backend } from ${JSON.stringify(PROMISES)};
+          import { parentPort, workerData } from 'node:worker_threads';
+          const b = await readFile(workerData.data);
+          parentPort.postMessage([b.length, backend]);
+        `, `
+          const results = [];
+          for (let i = 0; i < 3; i++) {
+            const w = start();
+            const exit = exited(w);
+            results.push(await message(w), await exit);
+          }
+          return results;
+        `);
+        expect(out).to.deep.equal([[size, 'kernel-aio'], 0, [size, 'kernel-aio'], 0, [size, 'kernel-aio'], 0]);
+      });
+
+      it('a worker whose contexts are never closed ends by itself, or is terminated, idle or with reads in flight', async () => {
+        const out = await run(mainLoads, `
+          import { AioContext, constants } from ${JSON.stringify(ENTRY)};
+          import { openSync, constants as fsConstants } from 'node:fs';
+          import { execFileSync } from 'node:child_process';
+          import { threadId, parentPort, workerData } from 'node:worker_threads';
+          const fd = openSync(workerData.data, 'r');
+          const contexts = [new AioContext({ maxEvents: 8 }), new AioContext({ maxEvents: 80 })];
+          await contexts[0].read(fd, Buffer.alloc(4096), 0);
+          if (workerData.busy) {
+            // A poll only a cancel or io_destroy ends, and reads in flight,
+            // started again as they finish, when the end comes.
+            const fifo = workerData.data + '.fifo' + process.pid + '-' + threadId;
+            execFileSync('mkfifo', [fifo]);
+            contexts[1].poll(openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK), constants.POLLIN);
+            const again = (i) => contexts[1].read(fd, Buffer.alloc(65536), (i * 65536) % workerData.size).then(() => again(i + 1));
+            for (let i = 0; i < 64; i++) again(i);
+          }
+          parentPort.postMessage('ready');
+          if (workerData.hold) setInterval(() => {}, 1000);
+        `, `
+          const codes = [];
+          for (const how of ['returns', 'terminated idle', 'terminated busy']) {
+            const w = start({ hold: how !== 'returns', busy: how === 'terminated busy' });
+            const exit = exited(w);
+            await message(w);
+            if (how !== 'returns') await w.terminate();
+            codes.push(how + ' ' + await exit);
+          }
+          return codes;
+        `);
+        expect(out).to.deep.equal(['returns 0', 'terminated idle 1', 'terminated busy 1']);
+      });
+
+      it('a worker that calls process.exit() or throws with requests in flight', async () => {
+        const out = await run(mainLoads, `
+          import { AioContext, constants } from ${JSON.stringify(ENTRY)};
+          import { openSync } from 'node:fs';
+          import { parentPort, workerData } from 'node:worker_threads';
+          const fd = openSync(workerData.data, 'r');
+          const ctx = new AioContext({ maxEvents: 64 });
+          for (let i = 0; i < 64; i++) ctx.read(fd, Buffer.alloc(65536), i * 65536);
+          await new Promise((resolve) => setImmediate(resolve)); // submitted
+          if (workerData.how === 'exit') process.exit(7);
+          throw new Error('boom');
+        `, `
+          const results = [];
+          for (const how of ['exit', 'throw']) {
+            const w = start({ how });
+            w.on('error', (e) => results.push(how + ' error ' + e.message));
+            results.push(how + ' ' + await exited(w));
+          }
+          return results;
+        `);
+        expect(out).to.deep.equal(['exit 7', 'throw error boom', 'throw 1']);
+      });
+
+      it('workers terminated while their contexts close', async () => {
+        const out = await run(mainLoads, `
+          import { AioContext } from ${JSON.stringify(ENTRY)};
+          import { openSync } from 'node:fs';
+          import { parentPort, workerData } from 'node:worker_threads';
+          const fd = openSync(workerData.data, 'r');
+          const contexts = Array.from({ length: 4 }, () => new AioContext({ maxEvents: 8 }));
+          await Promise.all(contexts.map((c) => c.read(fd, Buffer.alloc(4096), 0)));
+          for (const c of contexts) c.close();
+          parentPort.postMessage('closing');
+        `, `
+          for (let round = 0; round < 10; round++) {
+            const w = start();
+            await message(w);
+            await w.terminate();
+          }
+          return 'done';
+        `);
+        expect(out).to.equal('done');
+      });
+
+      // The kernel writes into these buffers until io_destroy has returned:
+      // memory the library allocated must not be freed before, whatever
+      // order the worker's environment is torn down in.
+      it('8 workers terminated with O_DIRECT reads in flight into allocAligned buffers, 3 rounds', async () => {
+        const out = await run(mainLoads, `
+          import { AioContext, allocAligned } from ${JSON.stringify(ENTRY)};
+          import { openSync, constants } from 'node:fs';
+          import { parentPort, workerData } from 'node:worker_threads';
+          const fd = openSync(workerData.data, constants.O_RDONLY | constants.O_DIRECT);
+          const ctx = new AioContext({ maxEvents: 128 });
+          for (let i = 0; i < 128; i++) ctx.read(fd, allocAligned(65536), (i * 65536) % workerData.size);
+          setImmediate(() => parentPort.postMessage(ctx.inFlight));
+        `, `
+          const inFlight = [];
+          for (let round = 0; round < 3; round++) {
+            const workers = Array.from({ length: 8 }, () => start());
+            inFlight.push(...await Promise.all(workers.map(message)));
+            await Promise.all(workers.map((w) => w.terminate()));
+          }
+          // Heap corruption shows in the allocator's own checks on reuse.
+          for (let i = 0; i < 2000; i++) Buffer.allocUnsafeSlow(65536 + i).fill(i);
+          return inFlight.filter((n) => n > 0).length;
+        `);
+        expect(out, 'workers that had reads in flight when terminated').to.equal(24);
+      });
+
+      it('8 workers terminated with direct linux-aio/promises reads in flight (bounce buffers), 3 rounds', async () => {
+        const out = await run(mainLoads, `
+          import { open } from ${JSON.stringify(PROMISES)};
+          import { parentPort, workerData } from 'node:worker_threads';
+          const fh = await open(workerData.data, 'r', 0o666, { direct: true });
+          // Unaligned buffers and offsets: every read goes through a bounce buffer.
+          for (let i = 0; i < 64; i++) fh.read(Buffer.alloc(65536), 1, 65535, 1 + i * 65536).catch(() => {});
+          setImmediate(() => parentPort.postMessage('reading'));
+        `, `
+          for (let round = 0; round < 3; round++) {
+            const workers = Array.from({ length: 8 }, () => start());
+            await Promise.all(workers.map(message));
+            await Promise.all(workers.map((w) => w.terminate()));
+          }
+          for (let i = 0; i < 2000; i++) Buffer.allocUnsafeSlow(65536 + i).fill(i);
+          return 'done';
+        `);
+        expect(out).to.equal('done');
+      });
+    });
+  }
+});
