@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 
-import { AIO_RINGS, ENTRY, patternBytes, ROOT, runNode, scratchDir, writeFile } from './support/helpers.js';
+import { AIO_RINGS, ENTRY, patternBytes, preloadEnv, ROOT, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 const PROMISES = join(ROOT, 'dist/lib/promises.js');
 
@@ -15,6 +15,9 @@ describe('worker threads (rule 8)', () => {
   const scratch = scratchDir();
   const size = 16 << 20;
   const data = writeFile(join(scratch.dir, 'data'), patternBytes(size, 3));
+  const asan = process.env.LD_PRELOAD?.includes('libasan') === true;
+  let freedCheck: string | null = null;
+  before(() => { if (asan) freedCheck = freedBeforeDestroyCheck(scratch.dir); });
   after(() => scratch.cleanup());
 
   /**
@@ -22,7 +25,7 @@ describe('worker threads (rule 8)', () => {
    * through `start(workerData)` and ends them) in a child Node, then prints
    * whether the process still holds kernel contexts.
    */
-  async function run(mainLoads: boolean, source: string, main: string, timeoutMs = 50000) {
+  async function run(mainLoads: boolean, source: string, main: string, env: NodeJS.ProcessEnv = process.env) {
     const r = await runNode(`
       import { Worker } from 'node:worker_threads';
       import { readFileSync } from 'node:fs';
@@ -39,7 +42,7 @@ describe('worker threads (rule 8)', () => {
       const out = await (async () => { ${main} })();
       // Teardown destroys contexts in the background; a worker's exit waits for it.
       console.log(JSON.stringify({ loadedByMain, out, contextsBack: aioRingsHeld() === before }));
-    `, { timeoutMs });
+    `, { timeoutMs: 50000, env });
     expect(r.timedOut, 'the process hung').to.equal(false);
     expect(r.signal, `killed by a signal: ${r.stderr}`).to.equal(null);
     expect(r.code, r.stderr).to.equal(0);
@@ -151,6 +154,12 @@ describe('worker threads (rule 8)', () => {
       // memory the library allocated must not be freed before, whatever
       // order the worker's environment is torn down in.
       it('8 workers terminated with O_DIRECT reads in flight into allocAligned buffers, 3 rounds', async () => {
+        // Under AddressSanitizer, freed memory sits in quarantine and the
+        // kernel's late writes corrupt nothing visible: there, a preloaded
+        // syscall() checks at each io_destroy that no buffer the kernel may
+        // still write to has been freed (with completions reaped through
+        // io_getevents, which it sees).
+        const env = asan && freedCheck !== null ? { ...preloadEnv(freedCheck), LINUX_AIO_REAP: 'syscall' } : process.env;
         const out = await run(mainLoads, `
           import { AioContext, allocAligned } from ${JSON.stringify(ENTRY)};
           import { openSync, constants } from 'node:fs';
@@ -169,7 +178,7 @@ describe('worker threads (rule 8)', () => {
           // Heap corruption shows in the allocator's own checks on reuse.
           for (let i = 0; i < 2000; i++) Buffer.allocUnsafeSlow(65536 + i).fill(i);
           return inFlight.filter((n) => n > 0).length;
-        `);
+        `, env);
         expect(out, 'workers that had reads in flight when terminated').to.equal(24);
       });
 
@@ -195,3 +204,80 @@ describe('worker threads (rule 8)', () => {
     });
   }
 });
+
+/**
+ * A preloaded syscall() for AddressSanitizer runs: it records the buffers of
+ * every read and write io_submit hands the kernel, forgets them as
+ * io_getevents or io_cancel hands their events back, and at io_destroy asks
+ * AddressSanitizer whether any still outstanding has been freed; if so it
+ * says which and aborts. Null without a C compiler.
+ */
+function freedBeforeDestroyCheck(dir: string): string | null {
+  return syscallShim(dir, 'freed-before-destroy', `
+    if (n == SYS_io_submit && (long)a[1] > 0) {
+      struct iocb** cbs = (struct iocb**)a[2];
+      pthread_mutex_lock(&lock);
+      for (long i = 0; i < (long)a[1]; i++) {
+        struct iocb* cb = cbs[i];
+        if (cb->aio_lio_opcode == IOCB_CMD_PREAD || cb->aio_lio_opcode == IOCB_CMD_PWRITE) {
+          track(a[0], cb, (void*)cb->aio_buf, cb->aio_nbytes);
+        } else if (cb->aio_lio_opcode == IOCB_CMD_PREADV || cb->aio_lio_opcode == IOCB_CMD_PWRITEV) {
+          const struct iovec* iov = (const struct iovec*)cb->aio_buf;
+          for (unsigned j = 0; j < cb->aio_nbytes; j++) track(a[0], cb, iov[j].iov_base, iov[j].iov_len);
+        }
+      }
+      pthread_mutex_unlock(&lock);
+      long r = real(n, a[0], a[1], a[2]);
+      if (r < (long)a[1]) {
+        /* Not taken by the kernel: no longer its to write. */
+        pthread_mutex_lock(&lock);
+        for (long i = r < 0 ? 0 : r; i < (long)a[1]; i++) forget((void*)cbs[i]);
+        pthread_mutex_unlock(&lock);
+      }
+      return r;
+    }
+    if (n == SYS_io_getevents) {
+      long r = real(n, a[0], a[1], a[2], a[3], a[4]);
+      struct io_event* ev = (struct io_event*)a[3];
+      pthread_mutex_lock(&lock);
+      for (long i = 0; i < r; i++) forget((void*)ev[i].obj);
+      pthread_mutex_unlock(&lock);
+      return r;
+    }
+    if (n == SYS_io_cancel) {
+      long r = real(n, a[0], a[1], a[2]);
+      if (r == 0) { pthread_mutex_lock(&lock); forget((void*)a[1]); pthread_mutex_unlock(&lock); }
+      return r;
+    }
+    if (n == SYS_io_destroy) {
+      pthread_mutex_lock(&lock);
+      for (int i = 0; i < MAX_TRACKED; i++) {
+        if (tracked[i].cb != 0 && tracked[i].ctx == a[0] && tracked[i].len > 0 &&
+            __asan_region_is_poisoned(tracked[i].buf, tracked[i].len) != 0) {
+          fprintf(stderr, "freed before io_destroy: %zu bytes at %p\\n", tracked[i].len, tracked[i].buf);
+          abort();
+        }
+      }
+      for (int i = 0; i < MAX_TRACKED; i++) if (tracked[i].ctx == a[0]) tracked[i].cb = 0;
+      pthread_mutex_unlock(&lock);
+    }`, `
+    #include <linux/aio_abi.h>
+    #include <pthread.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <sys/uio.h>
+    void* __asan_region_is_poisoned(void* beg, size_t size);
+    #define MAX_TRACKED 65536
+    static struct { long ctx; void* cb; void* buf; size_t len; } tracked[MAX_TRACKED];
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static void track(long ctx, void* cb, void* buf, size_t len) {
+      for (int i = 0; i < MAX_TRACKED; i++) {
+        if (tracked[i].cb == 0) { tracked[i].ctx = ctx; tracked[i].cb = cb; tracked[i].buf = buf; tracked[i].len = len; return; }
+      }
+      fprintf(stderr, "freed-before-destroy: table full\\n");
+      abort();
+    }
+    static void forget(void* cb) {
+      for (int i = 0; i < MAX_TRACKED; i++) if (tracked[i].cb == cb) tracked[i].cb = 0;
+    }`);
+}
