@@ -14,10 +14,11 @@ import * as latency from './latency.js';
 import * as memory from './memory.js';
 import * as readFile from './read-file.js';
 import * as stall from './stall.js';
+import * as teardown from './teardown.js';
 import type { ProgressLine } from '../lib/cli/progress.js';
 import { type Options, Progress, type Row } from './support.js';
 
-const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall];
+const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall, teardown];
 
 const TMPFS_MAGIC = 0x01021994;
 
