@@ -4,20 +4,23 @@ import { join } from 'node:path';
 import { AIO_RINGS, ENTRY, patternBytes, preloadEnv, runNode, scratchDir, syscallShim, writeFile } from './support/helpers.js';
 
 // io_destroy waits for an RCU grace period (tens of ms on a VM). A context
-// that is never closed is destroyed when it is collected or when the
-// environment ends: neither may run io_destroy on the event loop's thread.
-// A preloaded syscall() reports, for every io_destroy, whether it ran on
+// is destroyed by close(), or, never closed, when it is collected or when
+// the environment ends: none of these may run io_destroy on the event
+// loop's thread.
+// A preloaded syscall() reports, as every io_destroy returns, whether it ran on
 // the main thread (whose thread id is the process id), so the tests count
 // rather than time. benchmarks/teardown.ts times the same cases.
-describe('teardown of contexts never closed', () => {
+describe('io_destroy off the event loop', () => {
   const scratch = scratchDir();
   const data = writeFile(join(scratch.dir, 'data'), patternBytes(1 << 20, 9));
   let shim: string | null = null;
   before(() => {
     shim = syscallShim(scratch.dir, 'where-destroyed', `
       if (n == SYS_io_destroy) {
+        long r = real(n, a[0]);
         const char* m = real(SYS_gettid) == getpid() ? "io_destroy on the main thread\\n" : "io_destroy elsewhere\\n";
         write(2, m, strlen(m));
+        return r;
       }`, '#include <string.h>\n#include <unistd.h>');
   });
   after(() => scratch.cleanup());
@@ -30,6 +33,25 @@ describe('teardown of contexts never closed', () => {
       other: lines.filter((l) => !l.startsWith('io_destroy ')).join('\n'),
     };
   }
+
+  it('close(): io_destroy off the main thread, and close() resolves once it has returned', async function () {
+    if (shim === null) this.skip();
+    const r = await runNode(`
+      import { AioContext } from ${JSON.stringify(ENTRY)};
+      import { aioRingsHeld } from ${JSON.stringify(AIO_RINGS)};
+      const before = aioRingsHeld();
+      const contexts = Array.from({ length: 20 }, () => new AioContext({ maxEvents: 4 }));
+      await Promise.all(contexts.map((c) => c.close()));
+      process.stderr.write('closed\\n');
+      console.log(aioRingsHeld() - before);
+    `, { env: preloadEnv(shim!), timeoutMs: 30000 });
+    expect(r.timedOut).to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal('0');
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines.indexOf('closed'), 'every io_destroy returned before close() resolved').to.equal(20);
+    expect(where(r.stderr)).to.deep.equal({ main: 0, elsewhere: 20, other: 'closed' });
+  });
 
   it('200 contexts collected by GC: io_destroy off the main thread for each, none left held', async function () {
     if (shim === null) this.skip();
