@@ -84,12 +84,12 @@ async function copy(src: string, dst: Destination, p: Pipeline, line: ProgressLi
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const [now, copied] = [(await from.stat()).size, (await to.stat()).size];
     if (sized && now !== read) throw new CliError(`'${src}' changed size during the copy: ${size} bytes at the start, ${read} read, ${now} now`);
-    if (copied !== read) throw new CliError(`'${temp.path}' has ${copied} bytes after ${read} were written`);
+    if (copied !== read) throw new CliError(`the copy has ${copied} bytes after ${read} were written; '${dst.path}' is left as it was`);
     const sha256 = hash?.digest('hex') ?? null;
     if (sha256 !== null) {
       const back = await digest(temp.path, p, line);
       if (back !== sha256) {
-        throw new CliError(`verify failed: '${temp.path}' reads back as sha256 ${back}, '${src}' was read as ${sha256}`);
+        throw new CliError(`verify failed: the copy reads back as sha256 ${back}, '${src}' was read as ${sha256}; '${dst.path}' is left as it was`);
       }
     }
     // A file replaced keeps its permission bits, as cp, writing into it, keeps them.
