@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ratioChart } from '../lib/cli/chart.js';
@@ -25,9 +25,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const node = `${quote(process.execPath)} ${quote(CLI)}`;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-function hasScript(): boolean {
+function has(command: string): boolean {
   try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -98,6 +98,7 @@ describe('linux-aio command', function () {
       const r = await cli(['cp', '--depth', '3', '--chunk', '64K', 'src', 'dst'], { cwd: dir });
       expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '', '']);
       expect(readFileSync(join(dir, 'dst')).equals(data)).to.equal(true);
+      expect(readdirSync(dir).sort()).to.deep.equal(['dst', 'src']); // no temporary file left
     });
 
     it('--direct copies exactly, and the size is the source size, not a block multiple', async () => {
@@ -109,12 +110,14 @@ describe('linux-aio command', function () {
       expect(readFileSync(join(dir, 'dst')).equals(data)).to.equal(true);
     });
 
-    it('copies an empty file, overwrites a longer destination, keeps the mode, copies into a directory', async () => {
+    it('copies an empty file, replaces a longer destination keeping its mode, copies into a directory with the mode of SRC', async () => {
       writeFileSync(join(dir, 'empty'), '');
       writeFileSync(join(dir, 'long'), patternBytes(100000));
       chmodSync(join(dir, 'empty'), 0o640);
+      chmodSync(join(dir, 'long'), 0o604);
       expect((await cli(['cp', 'empty', 'long'], { cwd: dir })).code).to.equal(0);
       expect(statSync(join(dir, 'long')).size).to.equal(0);
+      expect(statSync(join(dir, 'long')).mode & 0o7777).to.equal(0o604);
       mkdirSync(join(dir, 'into'));
       writeFileSync(join(dir, 'x'), 'xyz');
       chmodSync(join(dir, 'x'), 0o640);
@@ -157,7 +160,7 @@ describe('linux-aio command', function () {
       expect([r.code, r.stderr]).to.deep.equal([1, "linux-aio: cp: '/dev/null' is not a regular file\n"]);
     });
 
-    it('a failed --direct copy leaves DST cut where it stopped being whole, not at the full size', async function () {
+    it('a copy that fails (ENOSPC) removes its new file and leaves DST as it was, or absent', async function () {
       // A 2 MiB tmpfs for a 3 MB file: the copy runs out of space (needs root to mount).
       const mnt = join(dir, 'small');
       mkdirSync(mnt);
@@ -169,14 +172,69 @@ describe('linux-aio command', function () {
       try {
         const data = patternBytes(3_000_000, 5);
         writeFileSync(join(dir, 'src'), data);
-        const r = await cli(['cp', '--direct', '--chunk', '64K', 'src', join(mnt, 'dst')], { cwd: dir });
-        expect([r.code, r.stderr]).to.deep.equal([1, 'linux-aio: cp: ENOSPC: no space left on device, write\n']);
-        const left = readFileSync(join(mnt, 'dst'));
-        expect(left.length).to.be.below(data.length);
-        expect(left.equals(data.subarray(0, left.length))).to.equal(true);
+        const none = await cli(['cp', '--direct', '--chunk', '64K', 'src', join(mnt, 'dst')], { cwd: dir });
+        expect([none.code, none.stderr]).to.deep.equal([1, 'linux-aio: cp: ENOSPC: no space left on device, write\n']);
+        expect(readdirSync(mnt)).to.deep.equal([]);
+        const old = patternBytes(100_000, 6);
+        writeFileSync(join(mnt, 'dst'), old);
+        const over = await cli(['cp', '--chunk', '64K', 'src', join(mnt, 'dst')], { cwd: dir });
+        expect([over.code, over.stderr]).to.deep.equal([1, 'linux-aio: cp: ENOSPC: no space left on device, write\n']);
+        expect(readdirSync(mnt)).to.deep.equal(['dst']);
+        expect(readFileSync(join(mnt, 'dst')).equals(old)).to.equal(true);
       } finally {
         execFileSync('umount', [mnt]);
       }
+    });
+
+    it('writes through a symlink DST, leaving the link; refuses a dangling one', async () => {
+      writeFileSync(join(dir, 'src'), 'new');
+      writeFileSync(join(dir, 'target'), 'old');
+      symlinkSync('target', join(dir, 'link'));
+      const r = await cli(['cp', 'src', 'link'], { cwd: dir });
+      expect([r.code, r.stderr]).to.deep.equal([0, '']);
+      expect(readlinkSync(join(dir, 'link'))).to.equal('target');
+      expect(readFileSync(join(dir, 'target'), 'utf8')).to.equal('new');
+      symlinkSync('nowhere', join(dir, 'dangling'));
+      const dangling = await cli(['cp', 'src', 'dangling'], { cwd: dir });
+      expect([dangling.code, dangling.stderr]).to.deep.equal([1, "linux-aio: cp: not writing through dangling symlink 'dangling'\n"]);
+      expect(readdirSync(dir).sort()).to.deep.equal(['dangling', 'link', 'src', 'target']);
+    });
+
+    it('as a user who may not write DST, or make a file beside it: refused before anything is written', async function () {
+      if (process.getuid?.() !== 0 || !has('setpriv')) this.skip(); // root, to act as nobody
+      const nobody = (line: string) => runChild('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', line],
+        { cwd: dir, timeoutMs: 20000 });
+      chmodSync(dir, 0o777);
+      writeFileSync(join(dir, 'src'), 'new');
+      writeFileSync(join(dir, 'readonly'), 'old');
+      chmodSync(join(dir, 'readonly'), 0o444);
+      const readonly = await nobody(`${node} cp src readonly`);
+      expect([readonly.code, readonly.stderr]).to.deep.equal([1, "linux-aio: cp: EACCES: permission denied, access 'readonly'\n"]);
+      expect(readFileSync(join(dir, 'readonly'), 'utf8')).to.equal('old');
+      mkdirSync(join(dir, 'locked'), 0o755);
+      const locked = await nobody(`${node} cp src locked/new`);
+      expect([locked.code, locked.stderr]).to.deep.equal([1, "linux-aio: cp: EACCES: permission denied, access 'locked'\n"]);
+      expect(readdirSync(join(dir, 'locked'))).to.deep.equal([]);
+    });
+
+    it('copies files of /proc and /sys, whose size says nothing, to their end; --direct on them is EINVAL', async function () {
+      const cpuinfo = await cli(['cp', '--chunk', '4K', '/proc/cpuinfo', 'cpuinfo'], { cwd: dir });
+      expect([cpuinfo.code, cpuinfo.stderr]).to.deep.equal([0, '']);
+      // The clock rate lines may change between two reads; the rest does not.
+      const steady = (text: string) => text.split('\n').filter((l) => !l.startsWith('cpu MHz')).join('\n');
+      expect(steady(readFileSync(join(dir, 'cpuinfo'), 'utf8'))).to.equal(steady(readFileSync('/proc/cpuinfo', 'utf8')));
+      expect(statSync('/proc/version').size).to.equal(0);
+      expect((await cli(['cp', '/proc/version', 'version'], { cwd: dir })).code).to.equal(0);
+      expect(readFileSync(join(dir, 'version'), 'utf8')).to.equal(readFileSync('/proc/version', 'utf8')).and.not.equal('');
+      const direct = await cli(['cp', '--direct', '/proc/version', 'direct'], { cwd: dir });
+      expect([direct.code, direct.stderr]).to.deep.equal([1, "linux-aio: cp: EINVAL: invalid argument, open '/proc/version'\n"]);
+      expect(readdirSync(dir).sort()).to.deep.equal(['cpuinfo', 'version']);
+      // A sysfs attribute says 4096 bytes, whatever it holds.
+      const attribute = '/sys/class/net/lo/address';
+      if (statSync(attribute, { throwIfNoEntry: false }) === undefined) this.skip();
+      const sys = await cli(['cp', attribute, 'address'], { cwd: dir });
+      expect([sys.code, sys.stderr]).to.deep.equal([0, '']);
+      expect(readFileSync(join(dir, 'address'), 'utf8')).to.equal(readFileSync(attribute, 'utf8'));
     });
 
     it('failures: status 1 and node\'s message, prefixed with the command', async () => {
@@ -191,7 +249,7 @@ describe('linux-aio command', function () {
       expect([same.code, same.stderr]).to.deep.equal([1, "linux-aio: cp: 'src' and './src' are the same file\n"]);
       expect(readFileSync(join(dir, 'src'), 'utf8')).to.equal('keep me');
       const noDir = await cli(['cp', 'src', 'no/such/dst'], { cwd: dir });
-      expect([noDir.code, noDir.stderr]).to.deep.equal([1, "linux-aio: cp: ENOENT: no such file or directory, open 'no/such/dst'\n"]);
+      expect([noDir.code, noDir.stderr]).to.deep.equal([1, "linux-aio: cp: ENOENT: no such file or directory, access 'no/such'\n"]);
     });
   });
 
@@ -249,7 +307,7 @@ describe('linux-aio command', function () {
     });
 
     it('a bar with bytes, rate and ETA on a terminal, cleared at the end', async function () {
-      if (!hasScript()) this.skip(); // script(1) gives the child a terminal
+      if (!has('script')) this.skip(); // script(1) gives the child a terminal
       writeFileSync(join(dir, 'src'), patternBytes(64 << 20));
       const r = await runChild('script', ['-qec', `${node} cp --chunk 64K --depth 1 src dst`, '/dev/null'], { cwd: dir, timeoutMs: 30000 });
       expect(r.code).to.equal(0);
@@ -258,7 +316,7 @@ describe('linux-aio command', function () {
       expect(readFileSync(join(dir, 'dst')).length).to.equal(64 << 20);
     });
     it('cat draws it only when its output is not the terminal too', async function () {
-      if (!hasScript()) this.skip();
+      if (!has('script')) this.skip();
       writeFileSync(join(dir, 'src'), patternBytes(32 << 20));
       const toFile = await runChild('script', ['-qec', `${node} cat --chunk 64K --depth 1 src > out`, '/dev/null'], { cwd: dir, timeoutMs: 30000 });
       expect(toFile.code).to.equal(0);

@@ -1,14 +1,17 @@
-// linux-aio cp SRC DST: a pipelined copy through kernel AIO, checked for
-// size (and with --verify, content), optionally timed against copyFile.
+// linux-aio cp SRC DST: a pipelined copy through kernel AIO into a new file
+// beside DST, checked for size (and with --verify, content), then renamed
+// over DST; optionally timed against copyFile.
 import { createHash, type Hash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { copyFile, open as nodeOpen, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-import { open, type AioFileHandle } from '../promises.js';
+import type { AioFileHandle } from '../promises.js';
 import { formatBytes, UsageError } from './args.js';
 import { CliError, type Command } from './command.js';
+import { type Destination, destination } from './destination.js';
 import { ByteProgress, ProgressLine } from './progress.js';
+import { sizeIsLength } from './source-size.js';
+import { TempFile } from './temp-file.js';
 import { openSource, PIPELINE_HELP, PIPELINE_OPTIONS, pipelineOptions, type Pipeline, readSource } from './transfer.js';
 
 interface Copied { bytes: number; seconds: number; sha256: string | null }
@@ -22,59 +25,30 @@ async function writeAll(fh: AioFileHandle, chunk: Buffer, position: number): Pro
   }
 }
 
-/** `src` to `dst`, `depth` reads and `depth` writes in flight. `sync`: fdatasync before the clock stops. */
-async function copy(src: string, dst: string, p: Pipeline, line: ProgressLine, wantHash: boolean, sync: boolean): Promise<Copied> {
-  const started = process.hrtime.bigint();
-  const { fh: from, stats: { size, mode } } = await openSource(src, p.direct);
+/** What `from` reads to its end, written to `to` at the same offsets, `depth` reads and `depth` writes in flight; resolves to the bytes copied. */
+async function pipe(from: AioFileHandle, to: AioFileHandle, p: Pipeline, bar: ByteProgress, hash: Hash | null): Promise<number> {
+  const writes = new Set<Promise<void>>();
+  let read = 0;
+  let written = 0;
   try {
-    // Permission bits only, as cp does: a copy is not setuid, setgid or sticky.
-    const to = await open(dst, 'w', mode & 0o777, { direct: p.direct });
-    const writes = new Set<Promise<void>>();
-    let read = 0;
-    let firstFailed = Infinity;
-    try {
-      // Direct writes inside the file are truly asynchronous in the kernel;
-      // ones that extend it would go to the threadpool.
-      if (p.direct) await to.truncate(size);
-      const hash: Hash | null = wantHash ? createHash('sha256') : null;
-      const bar = new ByteProgress(line, 'cp', size);
-      let written = 0;
-      for await (const chunk of from.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
-        hash?.update(chunk);
-        const at = read;
-        const write: Promise<void> = writeAll(to, chunk, at).then(() => {
-          writes.delete(write);
-          bar.update(written += chunk.length);
-        }, (error: unknown) => {
-          firstFailed = Math.min(firstFailed, at);
-          throw error;
-        });
-        write.catch(() => {}); // surfaced by the race or the final wait
-        writes.add(write);
-        read += chunk.length;
-        if (writes.size >= p.depth) await Promise.race(writes);
-      }
-      await Promise.all(writes);
-      bar.update(written, true);
-      if (p.direct && read !== size) await to.truncate(read);
-      if (sync) await to.datasync();
-      const [now, copied] = [(await from.stat()).size, (await to.stat()).size];
-      if (now !== read) throw new CliError(`'${src}' changed size during the copy: ${size} bytes at the start, ${read} read, ${now} now`);
-      if (copied !== read) throw new CliError(`'${dst}' has ${copied} bytes after ${read} were written`);
-      return { bytes: read, seconds: Number(process.hrtime.bigint() - started) / 1e9, sha256: hash?.digest('hex') ?? null };
-    } catch (error) {
-      // DST ends where the copy stopped being whole, so its size does not
-      // pass it off as complete (--direct sized it up front).
-      await Promise.allSettled(writes);
-      await to.truncate(Math.min(firstFailed, read)).catch(() => {});
-      throw error;
-    } finally {
-      line.clear();
-      await to.close();
+    for await (const chunk of from.readChunks({ chunkSize: p.chunk, depth: p.depth })) {
+      hash?.update(chunk);
+      const write: Promise<void> = writeAll(to, chunk, read).then(() => {
+        writes.delete(write);
+        bar.update(written += chunk.length);
+      });
+      write.catch(() => {}); // surfaced by the race or the final wait
+      writes.add(write);
+      read += chunk.length;
+      if (writes.size >= p.depth) await Promise.race(writes);
     }
+    await Promise.all(writes);
   } finally {
-    await from.close();
+    // None may still be in flight when the file is closed and removed.
+    await Promise.allSettled(writes);
   }
+  bar.update(written, true);
+  return read;
 }
 
 /** sha256 of a file, read back the way it was written. */
@@ -82,6 +56,53 @@ async function digest(path: string, p: Pipeline, line: ProgressLine): Promise<st
   const hash = createHash('sha256');
   for await (const chunk of readSource(path, p, line, 'verify')) hash.update(chunk);
   return hash.digest('hex');
+}
+
+/**
+ * `src` into a new file beside `dst`, renamed over it once its size (and
+ * with `verify`, its sha256) is checked; on any failure the new file is
+ * removed and DST left as it was. `sync`: fdatasync before the clock stops.
+ */
+async function copy(src: string, dst: Destination, p: Pipeline, line: ProgressLine, verify: boolean, sync: boolean): Promise<Copied> {
+  const started = process.hrtime.bigint();
+  const { fh: from, stats } = await openSource(src, p.direct);
+  const { size } = stats;
+  let temp: TempFile | undefined;
+  try {
+    const sized = sizeIsLength(src, stats);
+    // Permission bits only, as cp does: a copy is not setuid, setgid or sticky.
+    temp = await TempFile.create(dst.path, stats.mode & 0o777, p.direct);
+    const to = temp.fh;
+    // Direct writes inside the file are truly asynchronous in the kernel;
+    // ones that extend it would go to the threadpool.
+    if (p.direct) await to.truncate(size);
+    const hash = verify ? createHash('sha256') : null;
+    const read = await pipe(from, to, p, new ByteProgress(line, 'cp', size), hash);
+    line.clear();
+    if (p.direct && read !== size) await to.truncate(read);
+    if (sync) await to.datasync();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const [now, copied] = [(await from.stat()).size, (await to.stat()).size];
+    if (sized && now !== read) throw new CliError(`'${src}' changed size during the copy: ${size} bytes at the start, ${read} read, ${now} now`);
+    if (copied !== read) throw new CliError(`the copy has ${copied} bytes after ${read} were written; '${dst.path}' is left as it was`);
+    const sha256 = hash?.digest('hex') ?? null;
+    if (sha256 !== null) {
+      const back = await digest(temp.path, p, line);
+      if (back !== sha256) {
+        throw new CliError(`verify failed: the copy reads back as sha256 ${back}, '${src}' was read as ${sha256}; '${dst.path}' is left as it was`);
+      }
+    }
+    // A file replaced keeps its permission bits, as cp, writing into it, keeps them.
+    if (dst.existing !== undefined) await to.chmod(dst.existing.mode & 0o777);
+    await temp.commit(dst.path);
+    return { bytes: read, seconds, sha256 };
+  } catch (error) {
+    await temp?.discard();
+    throw error;
+  } finally {
+    line.clear();
+    await from.close();
+  }
 }
 
 /** node:fs copyFile of `src` next to `dst`, timed the same way (to fdatasync), then removed. */
@@ -101,20 +122,6 @@ async function nodeCopy(src: string, dst: string): Promise<number> {
 
 const throughput = (bytes: number, seconds: number) => `${formatBytes(bytes)} in ${seconds.toFixed(3)} s, ${formatBytes(bytes / seconds)}/s`;
 
-/** DST, or DST/basename(SRC) when DST is a directory; refuses to copy a file onto itself. */
-function destination(src: string, dst: string): string {
-  const given = statSync(dst, { throwIfNoEntry: false });
-  const target = given?.isDirectory() ? join(dst, basename(src)) : dst;
-  const a = statSync(src, { throwIfNoEntry: false });
-  const b = target === dst ? given : statSync(target, { throwIfNoEntry: false });
-  if (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino) {
-    throw new CliError(`'${src}' and '${target}' are the same file`);
-  }
-  // Its size is how the copy is checked, and a FIFO or device has none.
-  if (b !== undefined && !b.isFile()) throw new CliError(`'${target}' is not a regular file`);
-  return target;
-}
-
 export const cp: Command = {
   name: 'cp',
   summary: 'copy a file, pipelined through kernel AIO, checked for size',
@@ -122,15 +129,26 @@ export const cp: Command = {
   help: `usage: linux-aio cp [options] SRC DST
 
 Copies the regular file SRC to the regular file DST (or into DST when it
-is a directory), keeping its permission bits (not setuid, setgid, sticky),
-with --depth reads and --depth writes of --chunk bytes in flight, through
-linux-aio/promises. Afterwards the sizes of SRC, DST and the bytes copied
-must agree, or the copy fails. A progress bar (bytes, rate, time left) goes
-to standard error when it is a terminal.
+is a directory; through DST when it is a symlink), with --depth reads and
+--depth writes of --chunk bytes in flight, through linux-aio/promises.
+
+The copy goes to a new file beside DST, .DSTNAME.linux-aio-XXXXXX, which
+replaces DST (rename) only once the size of SRC, the bytes copied and its
+size agree (files of /proc and /sys, whose size says nothing, are read to
+their end), and with --verify its content too. So DST is never left half
+written: a copy that fails, or is stopped by Ctrl-C or kill, removes the
+new file and leaves DST as it was. kill -9 cannot be caught: after it the
+.DSTNAME.linux-aio-XXXXXX file is left behind, for you to remove.
+
+A new DST gets SRC's permission bits (not setuid, setgid, sticky); a
+replaced one keeps its own. Like cp, it does not fsync DST (--compare does,
+before the rename, to time it). A progress bar (bytes, rate, time left)
+goes to standard error when it is a terminal.
 
 options:
 ${PIPELINE_HELP}
-  --verify      read DST back and compare its sha256 with what was read from SRC
+  --verify      read the copy back and compare its sha256 with what was read
+                from SRC, before it replaces DST
   --compare     also time node:fs copyFile of SRC (to a scratch file beside DST,
                 removed afterwards); both copies are timed to fdatasync
   -h, --help    this text
@@ -147,15 +165,9 @@ ${PIPELINE_HELP}
     const line = new ProgressLine(process.stderr);
 
     const ours = await copy(src, dst, p, line, verify, compare);
-    if (verify) {
-      const back = await digest(dst, p, line);
-      if (back !== ours.sha256) {
-        throw new CliError(`verify failed: '${dst}' reads back as sha256 ${back}, '${src}' was read as ${ours.sha256}`);
-      }
-      process.stdout.write(`verified ${ours.bytes} bytes, sha256 ${back}\n`);
-    }
+    if (verify) process.stdout.write(`verified ${ours.bytes} bytes, sha256 ${ours.sha256}\n`);
     if (compare) {
-      const theirs = await nodeCopy(src, dst);
+      const theirs = await nodeCopy(src, dst.path);
       process.stdout.write(`linux-aio cp${p.direct ? ' --direct' : ''}: ${throughput(ours.bytes, ours.seconds)}
 node:fs copyFile: ${throughput(ours.bytes, theirs)}
 ratio ${(theirs / ours.seconds).toFixed(2)}x (node:fs time / linux-aio time; both timed to fdatasync; copyFile ran second, with SRC in the page cache as the first copy left it)
