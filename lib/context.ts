@@ -234,9 +234,10 @@ export class AioContext implements AsyncDisposable {
     const native = new binding.NativeContext(this, AioContext.#onCompletions);
     this.#targets = new Array(maxEvents).fill(null);
     const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall', this.#targets);
-    if (typeof shared === 'number') {
+    if (Array.isArray(shared)) {
       native.close(() => {});
-      throw aioUnavailable(errnoError(shared, 'io_setup'), maxEvents);
+      const [errno, call] = shared;
+      throw aioUnavailable(errnoError(errno, call), maxEvents);
     }
     this.maxEvents = maxEvents;
     this.#native = native;
