@@ -19,7 +19,7 @@ export const RETRY_MS = 1000;
 
 const PASSING = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'ENOSPC']);
 
-type Backend = 'kernel-aio' | 'node-fs';
+type Backend = 'node-fs' | 'kernel-aio';
 
 let context: AioContext | null | undefined;
 let reason: string | null = null;
