@@ -47,23 +47,31 @@ NativeContext::~NativeContext() {
 }
 
 // setup(maxEvents, useRing, targets) -> ArrayBuffer shared with JavaScript
-// (results, submit queue, params), or -errno. `targets` is JavaScript's
-// slot-indexed array of buffers.
+// (results, submit queue, params), or [-errno, the call that failed].
+// `targets` is JavaScript's slot-indexed array of buffers.
 Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  auto failed = [env](int err, const char* call) {
+    Napi::Array result = Napi::Array::New(env, 2);
+    result.Set(0u, Napi::Number::New(env, err));
+    result.Set(1u, Napi::String::New(env, call));
+    return result;
+  };
   const uint32_t capacity = info[0].As<Napi::Number>().Uint32Value();
   const bool want_ring = info[1].As<Napi::Boolean>().Value();
   Napi::Array targets = info[2].As<Napi::Array>();
-  if (ctx_ != 0 || closed_ || capacity == 0) return Napi::Number::New(env, -EINVAL);
+  if (ctx_ != 0 || closed_ || capacity == 0) return failed(-EINVAL, "io_setup");
+
+  // The eventfd first: at the fd limit it fails without an io_setup, whose
+  // undoing (io_destroy) would block the loop for an RCU grace period.
+  eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (eventfd_ < 0) return failed(-errno, "eventfd");
 
   int r = kaio::Setup(capacity, &ctx_);
-  if (r < 0) return Napi::Number::New(env, r);
-
-  eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (eventfd_ < 0) {
-    r = -errno;
-    Teardown(nullptr);
-    return Napi::Number::New(env, r);
+  if (r < 0) {
+    close(eventfd_);
+    eventfd_ = -1;
+    return failed(r, "io_setup");
   }
 
   uv_loop_t* loop = nullptr;
@@ -75,13 +83,13 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
     delete poll_;
     poll_ = nullptr;
     Teardown(nullptr);
-    return Napi::Number::New(env, r);  // libuv errors are -errno on Linux
+    return failed(r, "uv_poll_init");  // libuv errors are -errno on Linux
   }
   poll_->data = this;
   r = uv_poll_start(poll_, UV_READABLE, OnPoll);
   if (r != 0) {
     Teardown(nullptr);
-    return Napi::Number::New(env, r);
+    return failed(r, "uv_poll_start");
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
 

@@ -8,11 +8,15 @@ import { RWF_NOWAIT } from './constants.js';
 import { binding, bindingError, type NativeContext } from './native.js';
 import { AioRequest, RequestState, type AioOp } from './request.js';
 import {
-  validateFd, validateInteger, validateOptions, validatePollEvents, validatePosition,
+  isAborted, validateFd, validateInteger, validateOptions, validatePollEvents, validatePosition,
   validateView, validateViews, type NormalizedOptions,
 } from './validate.js';
 
 const { EAGAIN, ECANCELED, EINPROGRESS } = osConstants.errno;
+
+// EventTarget's own methods, not the signal's: a property of the caller's
+// signal could run their code while a request is half queued.
+const { addEventListener, removeEventListener } = EventTarget.prototype;
 
 /**
  * Options every operation of {@link AioContext} takes as its last argument,
@@ -230,9 +234,10 @@ export class AioContext implements AsyncDisposable {
     const native = new binding.NativeContext(this, AioContext.#onCompletions);
     this.#targets = new Array(maxEvents).fill(null);
     const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall', this.#targets);
-    if (typeof shared === 'number') {
+    if (Array.isArray(shared)) {
       native.close(() => {});
-      throw aioUnavailable(errnoError(shared, 'io_setup'), maxEvents);
+      const [errno, call] = shared;
+      throw aioUnavailable(errnoError(errno, call), maxEvents);
     }
     this.maxEvents = maxEvents;
     this.#native = native;
@@ -554,7 +559,7 @@ export class AioContext implements AsyncDisposable {
     const validFd = validateFd(fd);
     const mask = validatePollEvents(events);
     const o = validateOptions(options, false);
-    return this.#enqueue(this.#make('poll', validFd, mask, 0, o));
+    return this.#admit(this.#make('poll', validFd, mask, 0, o));
   }
 
   /**
@@ -593,8 +598,13 @@ export class AioContext implements AsyncDisposable {
   submit(specs: readonly RequestSpec[]): AioRequest[] {
     this.#assertOpen();
     if (!Array.isArray(specs)) throw invalidArgType('specs', 'an instance of Array', specs);
-    const made = specs.map((spec, i) => this.#fromSpec(spec, `specs[${i}]`));
-    const requests = made.map((r) => this.#enqueue(r, false));
+    // An index loop, not specs.map: the caller's array may carry its own map.
+    const length = specs.length;
+    const requests: AioRequest[] = [];
+    for (let i = 0; i < length; i++) requests.push(this.#fromSpec(specs[i], `specs[${i}]`));
+    // A spec's getter may have closed this context: then none is queued.
+    this.#assertOpen();
+    for (const r of requests) this.#enqueue(r, false);
     this.#flush();
     return requests;
   }
@@ -802,7 +812,7 @@ export class AioContext implements AsyncDisposable {
     const view = validateView(buffer, 'buffer');
     const pos = validatePosition(position);
     const o = validateOptions(options, true);
-    return this.#enqueue(this.#make(op, validFd, view, pos, o));
+    return this.#admit(this.#make(op, validFd, view, pos, o));
   }
 
   #rwv(op: 'readv' | 'writev', fd: unknown, buffers: unknown, position: unknown, options: unknown): AioRequest {
@@ -811,36 +821,38 @@ export class AioContext implements AsyncDisposable {
     const views = validateViews(buffers, 'buffers');
     const pos = validatePosition(position);
     const o = validateOptions(options, true);
-    return this.#enqueue(this.#make(op, validFd, views, pos, o));
+    return this.#admit(this.#make(op, validFd, views, pos, o));
   }
 
   #sync(op: 'fsync' | 'fdsync', fd: unknown, options: unknown): AioRequest {
     this.#assertOpen();
     const validFd = validateFd(fd);
     const o = validateOptions(options, false);
-    return this.#enqueue(this.#make(op, validFd, null, 0, o));
+    return this.#admit(this.#make(op, validFd, null, 0, o));
   }
 
   #fromSpec(spec: unknown, name: string): AioRequest {
     if (spec === null || typeof spec !== 'object') throw invalidArgType(name, 'of type object', spec);
     const s = spec as Record<string, unknown>;
+    // Read once: a getter must not pass the switch as one op and be made as another.
+    const op = s.op;
     const fd = validateFd(s.fd);
-    switch (s.op) {
+    switch (op) {
       case 'read':
       case 'write':
-        return this.#make(s.op, fd, validateView(s.buffer, `${name}.buffer`),
+        return this.#make(op, fd, validateView(s.buffer, `${name}.buffer`),
           validatePosition(s.position, `${name}.position`), validateOptions(s, true));
       case 'readv':
       case 'writev':
-        return this.#make(s.op, fd, validateViews(s.buffers, `${name}.buffers`),
+        return this.#make(op, fd, validateViews(s.buffers, `${name}.buffers`),
           validatePosition(s.position, `${name}.position`), validateOptions(s, true));
       case 'fsync':
       case 'fdsync':
-        return this.#make(s.op, fd, null, 0, validateOptions(s, false));
+        return this.#make(op, fd, null, 0, validateOptions(s, false));
       case 'poll':
         return this.#make('poll', fd, validatePollEvents(s.events), 0, validateOptions(s, false));
       default:
-        throw invalidArgValue(`${name}.op`, s.op,
+        throw invalidArgValue(`${name}.op`, op,
           "must be one of 'read', 'write', 'readv', 'writev', 'fsync', 'fdsync', 'poll'");
     }
   }
@@ -849,10 +861,19 @@ export class AioContext implements AsyncDisposable {
     return new AioRequest(this, op, fd, target, position, o.rwFlags, o.priority, o.signal, o.tag);
   }
 
+  // Reading the arguments ran the caller's code (getters, a Proxy's traps),
+  // which may have closed this context: check again before queueing, or the
+  // request would wait in a queue that nothing flushes (rule 1, rule 2).
+  #admit(request: AioRequest): AioRequest {
+    this.#assertOpen();
+    return this.#enqueue(request);
+  }
+
+  // Runs none of the caller's code, so the context stays as #admit saw it.
   #enqueue(request: AioRequest, schedule = true): AioRequest {
     const signal = request._signal;
     if (signal !== undefined) {
-      if (signal.aborted) {
+      if (isAborted(signal)) {
         // Never reaches the kernel: settles cancelled, like a queued cancel.
         this.#settle(request, -ECANCELED, 0, true);
         return request;
@@ -884,7 +905,7 @@ export class AioContext implements AsyncDisposable {
       const onAbort = () => { for (const r of [...requests]) this.cancel(r); };
       group = { requests, onAbort };
       this.#signalGroups.set(signal, group);
-      signal.addEventListener('abort', onAbort, { once: true });
+      addEventListener.call(signal, 'abort', onAbort, { once: true });
     }
     group.requests.add(request);
   }
@@ -892,7 +913,7 @@ export class AioContext implements AsyncDisposable {
   #unwatchSignal(request: AioRequest, signal: AbortSignal): void {
     const group = this.#signalGroups.get(signal);
     if (group === undefined || !group.requests.delete(request) || group.requests.size > 0) return;
-    signal.removeEventListener('abort', group.onAbort);
+    removeEventListener.call(signal, 'abort', group.onAbort);
     this.#signalGroups.delete(signal);
   }
 

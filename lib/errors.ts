@@ -97,28 +97,57 @@ export function aioClosed(): Error {
 }
 
 /**
- * `io_setup` failed (or the addon is missing): say why, and how to fix it.
- * `cause` is the kernel's errno as a Node errno error, or the load error.
+ * Why setting up a context failed, and the fix. `call` is what failed:
+ * io_setup, eventfd (the completion signal), or libuv's uv_poll_init or
+ * uv_poll_start (which watch the eventfd through epoll).
  */
-export function aioUnavailable(cause: Error, maxEvents?: number): Error & { code: string } {
-  const errno = (cause as Partial<ErrnoError>).errno;
-  let why: string;
-  if (errno === -11 /* EAGAIN */) {
-    why = `io_setup(${maxEvents}) failed with EAGAIN: the system-wide limit of in-flight AIO ` +
-      `events (fs.aio-max-nr) is exhausted or smaller than maxEvents. ` +
-      `Raise it with \`sysctl -w fs.aio-max-nr=1048576\`, close unused AioContexts, or ask for fewer maxEvents`;
-  } else if (errno === -38 /* ENOSYS */) {
-    why = 'io_setup failed with ENOSYS: this kernel was built without CONFIG_AIO ' +
+function setupFailure(call: string, code: string, description: string, maxEvents?: number): string {
+  const failed = `${call === 'io_setup' ? `io_setup(${maxEvents})` : call} failed with ${code}`;
+  switch (code) {
+    case 'EMFILE':
+      return `${failed}: this process has as many open files as its limit allows. ` +
+        'Close files it no longer needs, or raise the limit (`ulimit -n`, LimitNOFILE= for a systemd service)';
+    case 'ENFILE':
+      return `${failed}: the system-wide limit of open files is reached. ` +
+        'Close files, or raise it with `sysctl -w fs.file-max=...`';
+    case 'ENOMEM':
+      return call === 'io_setup'
+        ? `${failed}: the kernel could not allocate the ring of ${maxEvents} events ` +
+          '(memory, or vm.max_map_count mappings). Free memory, or ask for fewer maxEvents'
+        : `${failed}: the kernel is out of memory. Free memory`;
+  }
+  if (call === 'io_setup' && code === 'EAGAIN') {
+    return `${failed}: the system-wide limit of in-flight AIO events (fs.aio-max-nr) is exhausted ` +
+      'or smaller than maxEvents. Raise it with `sysctl -w fs.aio-max-nr=1048576`, ' +
+      'close unused AioContexts, or ask for fewer maxEvents';
+  }
+  if (call === 'io_setup' && code === 'ENOSYS') {
+    return `${failed}: this kernel was built without CONFIG_AIO ` +
       '(or a seccomp filter forbids it). Use a kernel with CONFIG_AIO=y and allow io_setup, ' +
       'or use linux-aio/promises, which falls back to node:fs';
-  } else if (errno !== undefined) {
-    why = `io_setup(${maxEvents}) failed: ${cause.message}. Check \`sysctl fs.aio-max-nr\` and fs.aio-nr`;
-  } else {
-    why = `the native addon could not be loaded (${cause.message}). ` +
-      'Kernel AIO needs Linux; run `npm rebuild linux-aio` if the build is missing';
   }
+  if (call.startsWith('uv_poll') && code === 'ENOSPC') {
+    return `${failed}: the per-user limit of epoll watches is reached. ` +
+      'Raise it with `sysctl -w fs.epoll.max_user_watches=...`';
+  }
+  if (call === 'io_setup') {
+    return `${failed}: ${description}. Check \`sysctl fs.aio-max-nr\` and fs.aio-nr`;
+  }
+  return `${failed}: ${description}`;
+}
+
+/**
+ * Setting up a context failed (or the addon is missing): say which call
+ * failed, why, and how to fix it. `cause` is the errno as a Node errno error
+ * whose `syscall` is the call that failed, or the load error.
+ */
+export function aioUnavailable(cause: Error, maxEvents?: number): Error & { code: string } {
+  const { errno, syscall } = cause as Partial<ErrnoError>;
+  const why = errno !== undefined && syscall !== undefined
+    ? setupFailure(syscall, ...describeErrno(errno), maxEvents)
+    : `the native addon could not be loaded (${cause.message}). ` +
+      'Kernel AIO needs Linux; run `npm rebuild linux-aio` if the build is missing';
   const err = codedError(Error, 'ERR_AIO_UNAVAILABLE', `Kernel AIO is unavailable: ${why}`);
   Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   return err;
 }
-

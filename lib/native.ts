@@ -15,10 +15,17 @@ export interface NativeStats {
   ring: boolean;
 }
 
+/** The calls that can fail while a context is set up. */
+export type SetupCall = 'io_setup' | 'eventfd' | 'uv_poll_init' | 'uv_poll_start';
+
 /** The native half of a context; see addon/context.h. All results are counts or -errno. */
 export interface NativeContext {
-  /** `targets`: the slot-indexed buffers (a view, an array of views, or null) that submit reads. */
-  setup(maxEvents: number, useRing: boolean, targets: unknown[]): ArrayBuffer | number;
+  /**
+   * `targets`: the slot-indexed buffers (a view, an array of views, or null)
+   * that submit reads. Returns the memory shared with JavaScript, or the
+   * negative errno and the call that failed.
+   */
+  setup(maxEvents: number, useRing: boolean, targets: unknown[]): ArrayBuffer | [errno: number, call: SetupCall];
   /**
    * Prepares the slots named at [start, start + count) of the submit queue
    * from their params ([opcode, fd, rwFlags or poll events, ioprio, position

@@ -23,7 +23,7 @@ import { openPlan } from './direct-handle.js';
 import { adopt, isDirectHandle, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
 import { policyStats, type PolicyStats } from './policy.js';
-import { backendReason, currentBackend, sharedContext } from './shared-context.js';
+import { backendReason, currentBackend, sharedContext, watchBackend } from './shared-context.js';
 
 export * from 'node:fs/promises';
 
@@ -39,12 +39,11 @@ export type { ReadChunksOptions } from './read-chunks.js';
  * `'node-fs'`.
  */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
+watchBackend((now) => { backend = now; });
 
-/** The shared context, keeping `backend` up to date. */
+/** The shared context; `backend` follows it. */
 function kernelContext(): ReturnType<typeof sharedContext> {
-  const ctx = sharedContext();
-  if (ctx === null) backend = 'node-fs';
-  return ctx;
+  return sharedContext();
 }
 
 /** linux-aio's own options of {@link open}, its fourth argument. */

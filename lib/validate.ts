@@ -42,10 +42,12 @@ export function validateView(value: unknown, name: string): ArrayBufferView {
 
 export function validateViews(value: unknown, name: string): ArrayBufferView[] {
   if (!Array.isArray(value)) throw invalidArgType(name, 'an instance of Array', value);
-  if (value.length === 0) throw invalidArgValue(name, value, 'must contain at least one buffer');
-  if (value.length > IOV_MAX) throw outOfRange(`${name}.length`, `<= ${IOV_MAX}`, value.length);
-  const views = new Array<ArrayBufferView>(value.length);
-  for (let i = 0; i < value.length; i++) views[i] = validateView(value[i], `${name}[${i}]`);
+  // Read once: an element's getter could grow the array past the checks.
+  const length = value.length;
+  if (length === 0) throw invalidArgValue(name, value, 'must contain at least one buffer');
+  if (length > IOV_MAX) throw outOfRange(`${name}.length`, `<= ${IOV_MAX}`, length);
+  const views = new Array<ArrayBufferView>(length);
+  for (let i = 0; i < length; i++) views[i] = validateView(value[i], `${name}[${i}]`);
   return views;
 }
 
@@ -66,25 +68,49 @@ export interface NormalizedOptions {
 
 const NO_OPTIONS: NormalizedOptions = Object.freeze({ signal: undefined, rwFlags: 0, priority: -1, tag: undefined });
 
+// AbortSignal's own getter, not whatever `signal.aborted` resolves to: it
+// throws for an object that only inherits from AbortSignal.prototype, and
+// runs none of the caller's code (an own `aborted` getter could close the
+// context between its last check and the queueing of the request).
+const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+
+/** Whether a real AbortSignal is aborted, without running any of the caller's code. */
+export function isAborted(signal: AbortSignal): boolean {
+  return abortedGetter.call(signal) as boolean;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (!(value instanceof AbortSignal)) return false;
+  try {
+    isAborted(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Validates OpOptions. `rwFlags` only applies to reads and writes: the kernel
  * refuses it on fsync and poll, so passing it there is an argument error.
+ * Each property is read once, so a getter cannot hand validation one value
+ * and the request another.
  */
 export function validateOptions(options: unknown, allowRwFlags: boolean): NormalizedOptions {
   if (options === undefined || options === null) return NO_OPTIONS;
   if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
-  const o = options as { signal?: unknown; rwFlags?: unknown; priority?: unknown; tag?: unknown };
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw invalidArgType('options.signal', 'an instance of AbortSignal', o.signal);
+  const { signal, rwFlags: flags, priority: prio, tag } =
+    options as { signal?: unknown; rwFlags?: unknown; priority?: unknown; tag?: unknown };
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
   }
   let rwFlags = 0;
-  if (o.rwFlags !== undefined && o.rwFlags !== 0) {
-    if (!allowRwFlags) throw invalidArgValue('options.rwFlags', o.rwFlags, 'only applies to reads and writes');
-    rwFlags = validateInteger(o.rwFlags, 'options.rwFlags', 0, INT32_MAX);
+  if (flags !== undefined && flags !== 0) {
+    if (!allowRwFlags) throw invalidArgValue('options.rwFlags', flags, 'only applies to reads and writes');
+    rwFlags = validateInteger(flags, 'options.rwFlags', 0, INT32_MAX);
     if ((rwFlags & ~ALL_RWF) !== 0) {
-      throw invalidArgValue('options.rwFlags', o.rwFlags, 'has bits that are not RWF_* flags');
+      throw invalidArgValue('options.rwFlags', flags, 'has bits that are not RWF_* flags');
     }
   }
-  const priority = o.priority === undefined ? -1 : validateInteger(o.priority, 'options.priority', 0, 0xffff);
-  return { signal: o.signal as AbortSignal | undefined, rwFlags, priority, tag: o.tag };
+  const priority = prio === undefined ? -1 : validateInteger(prio, 'options.priority', 0, 0xffff);
+  return { signal, rwFlags, priority, tag };
 }

@@ -25,11 +25,25 @@ const { ECANCELED } = osConstants.errno;
 // exact whatever order the kernel completes them in.
 // FUZZ_RUNS and FUZZ_SEED replay or extend a run; a failure prints its seed
 // and the shrunk program.
+//
+// Programs share the contexts, the files and the model, so one program must
+// be over before the next starts, and must leave them sound: after a failing
+// program its requests are settled, both contexts replaced and the model
+// read back from the files, so shrinking replays each candidate on its own.
+// There is no time limit per program (a slow machine is no failure); a
+// program that makes no progress for HANG_MS is reported as a hang, with
+// what it waits for, and nothing runs after it (a hung program never ends,
+// so a later one would share its contexts).
 
 const BLOCK = 4096;
 const BLOCKS = 16;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+// No step ended and no request settled for this long: a hang, not slowness.
+const HANG_MS = 30000;
+// io_setup says EAGAIN while other processes hold every AIO event of the
+// machine (fs.aio-max-nr): a new context waits this long for them.
+const SETUP_WAIT_MS = 60000;
 
 type FileId = 0 | 1; // buffered, O_DIRECT
 type Step =
@@ -57,6 +71,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 interface Tracked {
   request: AioRequest;
+  ctx: number;
   kind: 'read' | 'write' | 'sync' | 'poll';
   file: FileId;
   blocks: number[];
@@ -68,8 +83,16 @@ interface Tracked {
   completion: Completion | null;
 }
 
+/** The harness cannot go on: a program hung, or no context could be made. */
+class HarnessStop extends Error {
+  constructor(message: string, readonly hung: boolean, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 describe('model-based fuzzing (fast-check)', function () {
-  this.timeout(300000);
+  // Only a backstop: a hang is reported after HANG_MS without progress.
+  this.timeout(600000);
   const scratch = scratchDir();
   const fds = new Fds();
   const paths = [join(scratch.dir, 'buffered'), join(scratch.dir, 'direct')];
@@ -84,19 +107,61 @@ describe('model-based fuzzing (fast-check)', function () {
   let contexts: AioContext[] = [];
   const seen = new Map<AioRequest, number>();
   const streams: Promise<void>[] = [];
+  let lastProgress = performance.now();
+  let stopped: HarnessStop | undefined;
 
-  const open = (i: number) => {
-    const ctx = new AioContext({ maxEvents: sizes[i] });
-    streams.push((async () => {
-      for await (const c of ctx.completions()) seen.set(c.request, (seen.get(c.request) ?? 0) + 1);
-    })());
-    return ctx;
-  };
+  const progress = () => { lastProgress = performance.now(); };
 
-  before(() => { contexts = sizes.map((_, i) => open(i)); });
+  async function open(i: number): Promise<AioContext> {
+    const deadline = performance.now() + SETUP_WAIT_MS;
+    for (;;) {
+      try {
+        const ctx = new AioContext({ maxEvents: sizes[i] });
+        streams.push((async () => {
+          for await (const c of ctx.completions()) seen.set(c.request, (seen.get(c.request) ?? 0) + 1);
+        })());
+        return ctx;
+      } catch (error) {
+        const e = error as Error & { code?: string; cause?: { code?: string } };
+        if (e.code === 'ERR_AIO_UNAVAILABLE' && e.cause?.code === 'EAGAIN' && performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        throw (stopped = new HarnessStop(`cannot create context ${i} (fs.aio-nr ${readFileSync('/proc/sys/fs/aio-nr', 'utf8').trim()} on the machine): ${e.message}`, false, { cause: e }));
+      }
+    }
+  }
+
+  const describeContexts = () => contexts.map((c, i) =>
+    `context ${i} (maxEvents ${sizes[i]}): inFlight ${c.inFlight}, queued ${c.queued}${c.closed ? ', closed' : ''}`).join('; ');
+
+  /**
+   * `promise`, or a HarnessStop once nothing has progressed for HANG_MS
+   * while waiting for it: `what` and `unsettled` say what was waited for.
+   */
+  function guard<T>(promise: Promise<T>, what: string, unsettled: () => Tracked[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const watchdog = setInterval(() => {
+        if (performance.now() - lastProgress < HANG_MS) return;
+        clearInterval(watchdog);
+        const waiting = unsettled().map((t) =>
+          `${t.kind} on context ${t.ctx}${t.blocks.length > 0 ? ` (file ${t.file}, blocks ${t.blocks.join(',')})` : ''}`);
+        reject(stopped = new HarnessStop(`hung: nothing progressed for ${HANG_MS / 1000} s while waiting for ${what}; ` +
+          `unsettled: ${waiting.join(', ') || 'none'}; ${describeContexts()}`, true));
+      }, 1000);
+      promise.then(
+        (value) => { clearInterval(watchdog); resolve(value); },
+        (error) => { clearInterval(watchdog); reject(error); });
+    });
+  }
+
+  before(async () => { contexts = [await open(0), await open(1)]; });
   after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await Promise.all(streams);
+    // A hung context would never close.
+    if (!stopped?.hung) {
+      await Promise.all(contexts.map((c) => c.close()));
+      await Promise.all(streams);
+    }
     fds.closeAll();
     scratch.cleanup();
   });
@@ -104,7 +169,34 @@ describe('model-based fuzzing (fast-check)', function () {
   const buffer = (file: FileId, size: number) => (file === 1 ? allocAligned(size) : Buffer.alloc(size));
 
   async function runProgram(program: Step[]): Promise<void> {
+    // After a hang, nothing may run beside the hung program: shrinking skips
+    // every candidate, so the report is the program that hung.
+    fc.pre(stopped === undefined);
+    progress();
     const tracked: Tracked[] = [];
+    let passed = false;
+    try {
+      await steps(program, tracked);
+      passed = true;
+    } finally {
+      if (stopped === undefined) await restore(tracked, passed);
+    }
+  }
+
+  /** Settles what a program left, and after a failure starts afresh: new contexts, the model read back from the files. */
+  async function restore(tracked: Tracked[], passed: boolean): Promise<void> {
+    if (passed) return;
+    const unsettled = () => tracked.filter((t) => t.completion === null);
+    writeSync(pipeWrite, 'x'); // wake every poll still waiting
+    await guard(Promise.all(tracked.map((t) => t.request)), 'the requests of a failed program', unsettled);
+    await guard(Promise.all(contexts.map((c) => c.close())), 'close() after a failed program', unsettled);
+    contexts = [await open(0), await open(1)];
+    const drain = Buffer.alloc(4096);
+    try { while (readSync(pipeRead, drain) > 0); } catch { /* EAGAIN: empty */ }
+    for (const f of [0, 1] as const) readFileSync(paths[f]).copy(model[f]);
+  }
+
+  async function steps(program: Step[], tracked: Tracked[]): Promise<void> {
     const busy = [new Set<number>(), new Set<number>()]; // blocks with an operation in flight, per file
     const pending = () => tracked.filter((t) => t.completion === null);
 
@@ -113,6 +205,7 @@ describe('model-based fuzzing (fast-check)', function () {
       tracked.push(entry);
       for (const b of t.blocks) busy[t.file].add(b);
       void t.request.then((c) => {
+        progress();
         entry.settled++;
         entry.completion = c;
         for (const b of t.blocks) busy[t.file].delete(b);
@@ -148,17 +241,17 @@ describe('model-based fuzzing (fast-check)', function () {
           const request = step.k === 'read'
             ? (step.vector ? ctx.readv(fd, views, position, options) : ctx.read(fd, views[0], position, options))
             : (step.vector ? ctx.writev(fd, views, position, options) : ctx.write(fd, views[0], position, options));
-          track({ request, kind: step.k, file: step.file, blocks, bytes, views, controller });
+          track({ request, ctx: step.ctx, kind: step.k, file: step.file, blocks, bytes, views, controller });
           break;
         }
         case 'sync': {
           const ctx = contexts[step.ctx];
           const fd = fileFds[step.file];
-          track({ request: step.data ? ctx.fdsync(fd) : ctx.fsync(fd), kind: 'sync', file: step.file, blocks: [], bytes: null, views: [], controller: null });
+          track({ request: step.data ? ctx.fdsync(fd) : ctx.fsync(fd), ctx: step.ctx, kind: 'sync', file: step.file, blocks: [], bytes: null, views: [], controller: null });
           break;
         }
         case 'poll':
-          track({ request: contexts[step.ctx].poll(pipeRead, POLLIN), kind: 'poll', file: 0, blocks: [], bytes: null, views: [], controller: null });
+          track({ request: contexts[step.ctx].poll(pipeRead, POLLIN), ctx: step.ctx, kind: 'poll', file: 0, blocks: [], bytes: null, views: [], controller: null });
           break;
         case 'pipeWrite':
           writeSync(pipeWrite, 'x');
@@ -166,14 +259,14 @@ describe('model-based fuzzing (fast-check)', function () {
         case 'cancel':
         case 'abort':
         case 'await': {
-          const open = pending();
-          if (open.length === 0) break;
-          const t = open[step.pick % open.length];
+          const unsettled = pending();
+          if (unsettled.length === 0) break;
+          const t = unsettled[step.pick % unsettled.length];
           if (step.k === 'cancel') void t.request.cancel();
           else if (step.k === 'abort') t.controller?.abort();
           else {
             if (t.kind === 'poll') writeSync(pipeWrite, 'x'); // or it would wait for ever
-            await t.request;
+            await guard(t.request, `an awaited ${t.kind} on context ${t.ctx}`, pending);
           }
           break;
         }
@@ -182,17 +275,18 @@ describe('model-based fuzzing (fast-check)', function () {
           break;
         case 'close': {
           const old = contexts[step.ctx];
-          await old.close();
+          await guard(old.close(), `close() of context ${step.ctx}`, pending);
           expect(old.inFlight + old.queued, 'a closed context still holds requests').to.equal(0);
-          contexts[step.ctx] = open(step.ctx);
+          contexts[step.ctx] = await open(step.ctx);
           break;
         }
       }
+      progress();
     }
 
     // Wake every poll still waiting, then let everything settle.
     writeSync(pipeWrite, 'x');
-    await Promise.all(tracked.map((t) => t.request));
+    await guard(Promise.all(tracked.map((t) => t.request)), 'the requests of the program', pending);
     await new Promise((resolve) => setImmediate(resolve));
     const drain = Buffer.alloc(4096);
     try { while (readSync(pipeRead, drain) > 0); } catch { /* EAGAIN: empty */ }
@@ -230,7 +324,8 @@ describe('model-based fuzzing (fast-check)', function () {
 
   it(`${RUNS} random programs over two contexts, a buffered and an O_DIRECT file, and a pipe`, async () => {
     await fc.assert(fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), runProgram),
-      // A program that hangs fails (with its seed) instead of stalling the run.
-      { numRuns: RUNS, seed: SEED, timeout: 10000 });
+      // No `timeout`: fast-check would go on to the next program while the
+      // timed-out one still runs on the same contexts (see guard).
+      { numRuns: RUNS, seed: SEED });
   });
 });

@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { AioContext, allocAligned, constants, dioAlignment, ioprio, isAligned, type OpOptions } from '../lib/index.js';
-import { Fds, O_RDONLY, scratchDir, writeFile } from './support/helpers.js';
+import {
+  AioContext, allocAligned, constants, dioAlignment, ioprio, isAligned, type AioRequest, type OpOptions, type RequestSpec,
+} from '../lib/index.js';
+import { Fds, O_RDONLY, O_RDWR, makePipe, scratchDir, writeFile } from './support/helpers.js';
 
 type Case = [label: string, call: (ctx: AioContext, fd: number) => unknown, code: string, ctor: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor];
 
@@ -168,5 +170,97 @@ describe('bad arguments', () => {
       throwsCode(() => ioprio(4, 0), 'ERR_OUT_OF_RANGE');
       throwsCode(() => ioprio(2, 8), 'ERR_OUT_OF_RANGE');
     });
+  });
+});
+
+// Rules 1 and 2 when reading the arguments runs the caller's code: a getter
+// that closes the context makes the call throw ERR_AIO_CLOSED with nothing
+// queued (a request queued on a closed context would never settle); one
+// that only uses the context, even to start requests, changes nothing.
+describe('the caller\'s code run while the arguments are read', () => {
+  const scratch = scratchDir();
+  const fds = new Fds();
+  const path = writeFile(join(scratch.dir, 'data'), Buffer.from('0123456789abcdef'));
+  let fd: number;
+  let pipeRead: number;
+  before(() => {
+    fd = fds.open(path, O_RDWR);
+    [pipeRead] = makePipe(scratch.dir, fds);
+  });
+  after(() => { fds.closeAll(); scratch.cleanup(); });
+
+  /** `target` with a getter at `key` that runs `effect` and returns `value`. */
+  const withGetter = <T extends object>(target: T, key: PropertyKey, value: unknown, effect: () => void): T =>
+    Object.defineProperty(target, key, { enumerable: true, get() { effect(); return value; } });
+
+  type Call = [label: string, call: (ctx: AioContext, effect: () => void) => unknown];
+  const calls: Call[] = [
+    ['read, options.rwFlags', (c, e) => c.read(fd, Buffer.alloc(4), 0, withGetter({}, 'rwFlags', 0, e))],
+    ['write, options.priority', (c, e) => c.write(fd, Buffer.from('x'), 20, withGetter({}, 'priority', undefined, e))],
+    ['readv, a getter element of buffers', (c, e) => c.readv(fd, withGetter([Buffer.alloc(2), Buffer.alloc(2)], 1, Buffer.alloc(2), e), 0)],
+    ['writev, options.signal', (c, e) => c.writev(fd, [Buffer.from('y')], 21, withGetter({}, 'signal', undefined, e))],
+    ['fsync, options.tag', (c, e) => c.fsync(fd, withGetter({}, 'tag', 'the tag', e))],
+    ['fdsync, options.signal giving a real signal', (c, e) => c.fdsync(fd, withGetter({}, 'signal', new AbortController().signal, e))],
+    ['poll, options.priority', (c, e) => c.poll(pipeRead, constants.POLLIN, withGetter({}, 'priority', undefined, e))],
+    ['submit, the fd of the second spec', (c, e) => c.submit([
+      { op: 'read', fd, buffer: Buffer.alloc(4), position: 0 },
+      withGetter({ op: 'fsync' } as RequestSpec, 'fd', fd, e),
+      { op: 'write', fd, buffer: Buffer.from('z'), position: 22 },
+    ])],
+    ['submit, the op of a spec', (c, e) => c.submit([withGetter({ fd } as RequestSpec, 'op', 'fdsync', e)])],
+  ];
+
+  for (const [label, call] of calls) {
+    it(`${label}: closing the context throws ERR_AIO_CLOSED, nothing is queued, close() resolves`, async () => {
+      const ctx = new AioContext({ maxEvents: 4 });
+      let closing: Promise<void> | undefined;
+      let thrown: unknown;
+      try { call(ctx, () => { closing ??= ctx.close(); }); } catch (e) { thrown = e; }
+      expect(closing, 'the getter ran').to.be.instanceOf(Promise);
+      expect(thrown).to.be.instanceOf(Error).with.property('code', 'ERR_AIO_CLOSED');
+      expect(ctx.queued).to.equal(0);
+      expect(ctx.inFlight).to.equal(0);
+      expect(ctx.stats().completed).to.equal(0);
+      await closing;
+    });
+
+    it(`${label}: starting a request on the same context works, and both settle`, async () => {
+      const ctx = new AioContext({ maxEvents: 4 });
+      const inner: AioRequest[] = [];
+      const made = call(ctx, () => { if (inner.length === 0) inner.push(ctx.read(fd, Buffer.alloc(4), 4)); });
+      expect(inner).to.have.length(1);
+      const outer = Array.isArray(made) ? made as AioRequest[] : [made as AioRequest];
+      expect(ctx.queued + ctx.inFlight).to.equal(1 + outer.length);
+      // The pipe stays empty: a poll would wait for ever.
+      for (const r of outer) if (r.op === 'poll') void r.cancel();
+      const [first] = await Promise.all([inner[0], ...outer]);
+      expect(first.res).to.equal(4);
+      for (const r of outer) {
+        const c = await r;
+        expect(c.res >= 0 || c.cancelled, `${r.op}: ${c.error?.message}`).to.equal(true);
+      }
+      expect(ctx.queued + ctx.inFlight).to.equal(0);
+      await ctx.close();
+    });
+  }
+
+  it('a signal\'s own aborted getter and addEventListener are not what the context calls', async () => {
+    const ctx = new AioContext({ maxEvents: 4 });
+    const signal = new AbortController().signal;
+    const close = () => { void ctx.close(); };
+    withGetter(signal, 'aborted', false, close);
+    Object.defineProperty(signal, 'addEventListener', { value: close });
+    const request = ctx.fdsync(fd, { signal });
+    expect(ctx.closed, 'the caller\'s code ran while the request was being queued').to.equal(false);
+    expect((await request).res).to.equal(0);
+    await ctx.close();
+  });
+
+  it('an object that only inherits from AbortSignal.prototype is not a signal', async () => {
+    const ctx = new AioContext({ maxEvents: 4 });
+    const fake = Object.create(AbortSignal.prototype) as AbortSignal;
+    expect(() => ctx.fsync(fd, { signal: fake })).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
+    expect(ctx.queued + ctx.inFlight).to.equal(0);
+    await ctx.close();
   });
 });
