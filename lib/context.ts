@@ -216,9 +216,10 @@ export class AioContext implements AsyncDisposable {
   #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
 
   /**
-   * Creates the kernel context (io_setup). Throws `ERR_AIO_UNAVAILABLE`
-   * where the addon did not load, the kernel lacks AIO, or `fs.aio-max-nr`
-   * is exhausted.
+   * Creates the kernel context (io_setup) and its eventfd. Throws
+   * `ERR_AIO_UNAVAILABLE`, naming the call that failed and the fix, where
+   * the addon did not load, the kernel lacks AIO, `fs.aio-max-nr` is
+   * exhausted or no fd is left for the eventfd.
    *
    * @param options - Optional; `maxEvents` sets how many requests the kernel takes at once.
    */

@@ -34,9 +34,11 @@ export type { ReadChunksOptions } from './read-chunks.js';
 /**
  * `'kernel-aio'`, or `'node-fs'` where kernel AIO is unavailable and node:fs
  * does everything. Settled by the first open() (or readFile(), stats());
- * before that it is a cheap guess. {@link stats} also gives the reason.
- * Setting the environment variable `LINUX_AIO_BACKEND=node-fs` forces
- * `'node-fs'`.
+ * before that it is a cheap guess. A cause that can pass (`fs.aio-max-nr`
+ * exhausted, the fd table full) is tried again by the first use a second
+ * or more after the last try, and `backend` follows. {@link stats} also
+ * gives the reason. Setting the environment variable
+ * `LINUX_AIO_BACKEND=node-fs` forces `'node-fs'`.
  */
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
 watchBackend((now) => { backend = now; });
@@ -230,7 +232,7 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
 export interface DropInStats extends PolicyStats {
   /** Pieces of direct I/O copied through an aligned bounce buffer (unaligned buffers, offsets or lengths). */
   bounced: number;
-  /** The same as {@link backend}, settled. */
+  /** The same as {@link backend}, settled now. */
   backend: 'kernel-aio' | 'node-fs';
   /** Why the backend is node-fs, or null. */
   reason: string | null;
