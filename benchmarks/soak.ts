@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { aioRingsHeld } from '../lib/aio-rings.js';
+import { aioRingsHeld } from './aio-rings.js';
 import { AioContext, constants } from '../lib/index.js';
 
 export interface SoakOptions { requests: number; cycles: number }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { aioRingsHeld } from '../lib/aio-rings.js';
+import { aioRingsHeld } from './aio-rings.js';
 import { AioContext } from '../lib/index.js';
 import { type Options, type Progress, type Row, makeFile, median } from './support.js';
 

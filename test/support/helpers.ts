@@ -78,9 +78,9 @@ export function writeFile(path: string, data: Uint8Array): string {
 }
 
 /** Kernel AIO contexts this process holds (not fs.aio-nr, which counts the whole machine). */
-export { aioRingsHeld } from '../../lib/aio-rings.js';
+export { aioRingsHeld } from '../../benchmarks/aio-rings.js';
 /** The compiled aio-rings module, for child-process scripts that must not load the addon. */
-export const AIO_RINGS = join(ROOT, 'dist/lib/aio-rings.js');
+export const AIO_RINGS = join(ROOT, 'dist/benchmarks/aio-rings.js');
 
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
