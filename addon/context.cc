@@ -76,8 +76,8 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
 
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
-  poll_ = new uv_poll_t;
-  r = uv_poll_init(loop, poll_, eventfd_);
+  poll_ = new PollHandle;
+  r = uv_poll_init(loop, &poll_->uv, eventfd_);
   if (r != 0) {
     // Never initialized: nothing to uv_close.
     delete poll_;
@@ -85,13 +85,13 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
     Teardown(nullptr);
     return failed(r, "uv_poll_init");  // libuv errors are -errno on Linux
   }
-  poll_->data = this;
-  r = uv_poll_start(poll_, UV_READABLE, OnPoll);
+  poll_->uv.data = this;
+  r = uv_poll_start(&poll_->uv, UV_READABLE, OnPoll);
   if (r != 0) {
     Teardown(nullptr);
     return failed(r, "uv_poll_start");
   }
-  uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
 
   capacity_ = capacity;
   use_ring_ = want_ring && kaio::RingUsable(ctx_);
@@ -357,14 +357,14 @@ void NativeContext::FreeSlot(uint32_t slot) {
 void NativeContext::HoldLoop() {
   if (held_ || poll_ == nullptr) return;
   held_ = true;
-  uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+  uv_ref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
   owner_.Ref();
 }
 
 void NativeContext::ReleaseLoop() {
   if (!held_) return;
   held_ = false;
-  if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
   owner_.Unref();
 }
 
@@ -372,8 +372,8 @@ bool NativeContext::Teardown(napi_ref done) {
   if (closed_) return false;
   closed_ = true;
   if (poll_ != nullptr) {
-    uv_poll_stop(poll_);
-    poll_->data = nullptr;
+    uv_poll_stop(&poll_->uv);
+    poll_->uv.data = nullptr;
     env_state_->ClosePoll(poll_);
     poll_ = nullptr;
   }

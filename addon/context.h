@@ -61,7 +61,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
 
   aio_context_t ctx_ = 0;
   int eventfd_ = -1;
-  uv_poll_t* poll_ = nullptr;  // freed in its close callback
+  PollHandle* poll_ = nullptr;  // freed in its close callback
   bool use_ring_ = false;
   bool held_ = false;
   bool closed_ = false;

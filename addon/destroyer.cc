@@ -1,7 +1,9 @@
 #include "destroyer.h"
 
 #include <pthread.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 
@@ -46,13 +48,20 @@ void* Run(void*) {
   return nullptr;
 }
 
+// With every signal blocked: a signal for the process must not land on a
+// thread that sits in io_destroy, where it would wait until that returns.
 bool StartThread() {
   pthread_attr_t attr;
   if (pthread_attr_init(&attr) != 0) return false;
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, kStackBytes);
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   pthread_t thread;
   const bool started = pthread_create(&thread, &attr, Run, nullptr) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
   return started;
 }
@@ -61,19 +70,24 @@ bool StartThread() {
 
 void Destroy(RetiredContext* job) {
   Queue* q = TheQueue();
-  std::unique_lock<std::mutex> lock(q->mutex);
-  q->jobs.push_back(job);
-  if (q->threads >= kMaxThreads) return;  // a running thread takes it
-  q->threads++;
-  lock.unlock();
+  {
+    std::lock_guard<std::mutex> lock(q->mutex);
+    q->jobs.push_back(job);
+    if (q->threads >= kMaxThreads) return;  // a running thread takes it
+    q->threads++;
+  }
   if (StartThread()) return;
-  lock.lock();
-  if (--q->threads > 0) return;  // another thread takes it
-  // No thread can be had and none is running: destroy here rather than
-  // leave the context (and the memory it holds) behind.
-  q->threads++;
+  std::unique_lock<std::mutex> lock(q->mutex);
+  // A running thread takes the job before it ends.
+  if (--q->threads > 0) return;
+  // No thread can be had and none is running: this one job is destroyed
+  // here, on the caller's thread, rather than left with the memory it holds.
+  auto queued = std::find(q->jobs.begin(), q->jobs.end(), job);
+  if (queued == q->jobs.end()) return;
+  q->jobs.erase(queued);
   lock.unlock();
-  Run(nullptr);
+  kaio::Destroy(job->ctx);
+  job->env->Destroyed(job);
 }
 
 }  // namespace destroyer

@@ -29,7 +29,8 @@ struct RetiredContext {
 namespace destroyer {
 
 // Runs io_destroy(job->ctx) on a background thread, then hands the job to
-// job->env->Destroyed() from that thread.
+// job->env->Destroyed() from that thread. Only where the process cannot
+// start a thread at all does it run on the calling thread.
 void Destroy(RetiredContext* job);
 
 }  // namespace destroyer

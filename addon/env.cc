@@ -19,6 +19,7 @@ EnvState* EnvState::Create(napi_env env) {
   if (napi_create_string_utf8(env, "linux-aio:close", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, nullptr, name, &state->async_context_) != napi_ok ||
       napi_add_async_cleanup_hook(env, OnCleanup, state, nullptr) != napi_ok) {
+    if (state->async_context_ != nullptr) napi_async_destroy(env, state->async_context_);
     // The handle is closed on the loop; the state goes with it.
     uv_close(reinterpret_cast<uv_handle_t*>(wake), [](uv_handle_t* handle) {
       delete static_cast<EnvState*>(handle->data);
@@ -33,10 +34,10 @@ EnvState::~EnvState() {
   for (NativeContext* c : contexts_) c->Detach();
 }
 
-void EnvState::ClosePoll(uv_poll_t* handle) {
-  handle->data = this;
+void EnvState::ClosePoll(PollHandle* handle) {
+  handle->env = this;
   closing_polls_++;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), OnPollClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle->uv), OnPollClosed);
 }
 
 void EnvState::Retire(aio_context_t ctx, std::unique_ptr<Slot[]> slots, napi_ref done) {
@@ -107,8 +108,9 @@ void EnvState::Settle(RetiredContext* job) {
 }
 
 void EnvState::OnPollClosed(uv_handle_t* handle) {
-  EnvState* state = static_cast<EnvState*>(handle->data);
-  delete reinterpret_cast<uv_poll_t*>(handle);
+  PollHandle* poll = reinterpret_cast<PollHandle*>(handle);
+  EnvState* state = poll->env;
+  delete poll;
   state->closing_polls_--;
   state->FinishTeardownIfDone();
 }
@@ -146,7 +148,7 @@ void ReportCallbackFailure(napi_env env) {
   napi_value error;
   if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return;
   napi_valuetype type;
-  if (napi_typeof(env, error, &type) == napi_ok && type == napi_object) {
+  if (napi_typeof(env, error, &type) == napi_ok && type != napi_null) {
     napi_fatal_exception(env, error);
   }
 }

@@ -26,6 +26,15 @@
 #include "slot.h"
 
 class NativeContext;
+class EnvState;
+
+// A context's uv_poll_t (first, so libuv's pointer is this struct's), and
+// the environment that waits for it once it is closing: its data stays the
+// context's, or null, for the poll callback alone.
+struct PollHandle {
+  uv_poll_t uv;
+  EnvState* env = nullptr;
+};
 
 class EnvState {
  public:
@@ -37,7 +46,7 @@ class EnvState {
   void Remove(NativeContext* context) { contexts_.erase(context); }
 
   // Closes a poll handle; the environment's teardown waits for it.
-  void ClosePoll(uv_poll_t* handle);
+  void ClosePoll(PollHandle* handle);
   // Hands a kernel context to the destroyer. Once io_destroy has returned,
   // `slots` is let go and `done` (if any) called, on this loop.
   void Retire(aio_context_t ctx, std::unique_ptr<Slot[]> slots, napi_ref done);
@@ -74,6 +83,6 @@ class EnvState {
 };
 
 // A call into JavaScript failed: the function threw (a bug in lib/), reported
-// as an uncaught exception, or the environment is terminating, when there is
-// no exception and nothing can run, so nothing to report.
+// as an uncaught exception, or the environment is terminating, when the
+// exception is null and nothing can run, so nothing to report.
 void ReportCallbackFailure(napi_env env);

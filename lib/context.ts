@@ -1070,7 +1070,7 @@ export class AioContext implements AsyncDisposable {
     if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
   }
 
-  // Every request has settled. io_destroy runs on the threadpool (it waits
+  // Every request has settled. io_destroy runs on a background thread (it waits
   // for an RCU grace period); close() resolves once it has returned, so the
   // kernel's slots are back in fs.aio-nr by then.
   #finishClose(): void {

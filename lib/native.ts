@@ -34,7 +34,7 @@ export interface NativeContext {
   submit(start: number, count: number): number;
   release(slot: number): void;
   cancel(slot: number): number;
-  /** Releases everything; true if `done` will be called once io_destroy (on the threadpool) has returned. */
+  /** Releases everything; true if `done` will be called once io_destroy (on a background thread) has returned. */
   close(done: () => void): boolean;
   stats(): NativeStats;
 }
