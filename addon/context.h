@@ -13,7 +13,7 @@
 #include "kaio.h"
 #include "slot.h"
 
-class NativeContext : public Napi::ObjectWrap<NativeContext> {
+class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
  public:
   // The Int32 params of one slot, written by JavaScript: the request's
   // opcode, fd, rw flags (a poll's events), ioprio (or -1), and its position
@@ -32,7 +32,10 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   // if `done` will be called once io_destroy has returned. Never blocks.
   // Safe from JavaScript, from the finalizer and from the env cleanup hook.
   bool Teardown(napi_ref done);
-  void Detach() { env_state_ = nullptr; }
+  void OnEnvEnd() override {
+    Teardown(nullptr);
+    env_state_ = nullptr;
+  }
 
  private:
   Napi::Value Setup(const Napi::CallbackInfo& info);

@@ -1,7 +1,5 @@
 #include "env.h"
 
-#include "context.h"
-
 EnvState* EnvState::Create(napi_env env) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return nullptr;
@@ -28,10 +26,6 @@ EnvState* EnvState::Create(napi_env env) {
     return nullptr;
   }
   return state;
-}
-
-EnvState::~EnvState() {
-  for (NativeContext* c : contexts_) c->Detach();
 }
 
 void EnvState::ClosePoll(PollHandle* handle) {
@@ -61,11 +55,9 @@ void EnvState::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   state->cleanup_ = handle;
   napi_async_destroy(state->env_, state->async_context_);
   state->async_context_ = nullptr;
-  for (NativeContext* c : state->contexts_) {
-    c->Teardown(nullptr);
-    c->Detach();
-  }
-  state->contexts_.clear();
+  std::unordered_set<EnvMember*> members;
+  members.swap(state->members_);
+  for (EnvMember* member : members) member->OnEnvEnd();
   state->UpdateRef();
   state->FinishTeardownIfDone();
 }

@@ -25,8 +25,18 @@
 #include "destroyer.h"
 #include "slot.h"
 
-class NativeContext;
 class EnvState;
+
+// What an environment ends when it ends: each context (context.h), seen
+// here only through this.
+class EnvMember {
+ public:
+  // Stop, retire everything, and forget the environment. No JavaScript.
+  virtual void OnEnvEnd() = 0;
+
+ protected:
+  ~EnvMember() = default;
+};
 
 // A context's uv_poll_t (first, so libuv's pointer is this struct's), and
 // the environment that waits for it once it is closing: its data stays the
@@ -40,10 +50,9 @@ class EnvState {
  public:
   // The state of `env`, its cleanup hook registered; null on failure.
   static EnvState* Create(napi_env env);
-  ~EnvState();
 
-  void Add(NativeContext* context) { contexts_.insert(context); }
-  void Remove(NativeContext* context) { contexts_.erase(context); }
+  void Add(EnvMember* member) { members_.insert(member); }
+  void Remove(EnvMember* member) { members_.erase(member); }
 
   // Closes a poll handle; the environment's teardown waits for it.
   void ClosePoll(PollHandle* handle);
@@ -66,7 +75,7 @@ class EnvState {
 
   napi_env env_;
   napi_async_context async_context_ = nullptr;  // for close() callbacks
-  std::unordered_set<NativeContext*> contexts_;
+  std::unordered_set<EnvMember*> members_;
   // Woken by destroyer threads; referenced (keeps the loop alive) while a
   // close() waits or the environment is ending.
   uv_async_t* wake_ = nullptr;
