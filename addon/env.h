@@ -8,7 +8,7 @@
 // io_destroy has returned. Only then is the memory of requests that were in
 // flight let go, and only then may the environment (and with it the heap
 // that memory may belong to) go. A synchronous hook would have to choose
-// between blocking on each io_destroy in turn (33 ms each here) and letting
+// between blocking on each io_destroy in turn (tens of ms each on a VM) and letting
 // the kernel write into memory the environment frees.
 #pragma once
 
