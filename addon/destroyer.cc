@@ -32,6 +32,11 @@ Queue* TheQueue() {
   return queue;
 }
 
+void DestroyOne(RetiredContext* job) {
+  kaio::Destroy(job->ctx);
+  job->env->Destroyed(job);
+}
+
 // Takes jobs until none is left, then ends: no thread idles.
 void* Run(void*) {
   Queue* q = TheQueue();
@@ -40,8 +45,7 @@ void* Run(void*) {
     RetiredContext* job = q->jobs.front();
     q->jobs.pop_front();
     lock.unlock();
-    kaio::Destroy(job->ctx);
-    job->env->Destroyed(job);
+    DestroyOne(job);
     lock.lock();
   }
   q->threads--;
@@ -86,8 +90,7 @@ void Destroy(RetiredContext* job) {
   if (queued == q->jobs.end()) return;
   q->jobs.erase(queued);
   lock.unlock();
-  kaio::Destroy(job->ctx);
-  job->env->Destroyed(job);
+  DestroyOne(job);
 }
 
 }  // namespace destroyer

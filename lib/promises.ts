@@ -43,11 +43,6 @@ export type { ReadChunksOptions } from './read-chunks.js';
 export let backend: 'kernel-aio' | 'node-fs' = currentBackend();
 watchBackend((now) => { backend = now; });
 
-/** The shared context; `backend` follows it. */
-function kernelContext(): ReturnType<typeof sharedContext> {
-  return sharedContext();
-}
-
 /** linux-aio's own options of {@link open}, its fourth argument. */
 export interface OpenOptions {
   /**
@@ -107,7 +102,7 @@ export async function open(
     fh = await nodeFs.open(path, plan.retryFlags, mode);
     writeOnly = false; // the fd refuses reads by itself
   }
-  kernelContext();
+  sharedContext();
   const handle = adopt(fh, { append: plan.append, writeOnly });
   if (!plan.direct || isDirectHandle(handle)) return handle;
   // No direct I/O here (the addon or node's FileHandle internals are
@@ -201,7 +196,7 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
   // node opens with options.flag || 'r'; any other flag is node's to open.
   const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
-  if (!isPath || flag !== 'r' || readFileOptions(options) === null || kernelContext() === null) {
+  if (!isPath || flag !== 'r' || readFileOptions(options) === null || sharedContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
@@ -261,7 +256,7 @@ export interface DropInStats extends PolicyStats {
  */
 export function stats(): DropInStats {
   const reason = backendReason();
-  kernelContext();
+  sharedContext();
   return { ...policyStats, bounced: bounceStats.bounced, backend, reason };
 }
 
