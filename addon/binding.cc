@@ -1,12 +1,20 @@
 // Module init: the NativeContext class, buffer helpers, probe, constants and
 // the per-environment state with its cleanup hook (worker threads included).
 #include <napi.h>
+// node_version.h states the runtime's own NAPI_VERSION; the addon keeps the
+// one binding.gyp asks for.
+#pragma push_macro("NAPI_VERSION")
+#undef NAPI_VERSION
+#include <node_version.h>
+#undef NAPI_VERSION
+#pragma pop_macro("NAPI_VERSION")
 
 #include <dlfcn.h>
 
 #include <cerrno>
 #include <linux/fs.h>
 #include <mutex>
+#include <string>
 #include <linux/ioprio.h>
 #include <poll.h>
 
@@ -71,7 +79,31 @@ void KeepLoaded() {
   });
 }
 
+// The addon holds V8 BackingStores (buffers.h), so it is tied to the V8 of
+// the Node it was built against: loaded into another, the symbols may still
+// resolve and then crash at the first I/O. The loader (lib/addon-file.ts)
+// asks each candidate for its ABI; this refuses to start in a mismatched
+// Node before anything touches V8. The runtime's ABI is process.versions.modules,
+// the number node-gyp-build's prebuild names carry.
+bool AbiMatches(Napi::Env env) {
+  Napi::Value process = env.Global().Get("process");
+  if (!process.IsObject()) return false;
+  Napi::Value versions = process.As<Napi::Object>().Get("versions");
+  if (!versions.IsObject()) return false;
+  Napi::Value modules = versions.As<Napi::Object>().Get("modules");
+  return modules.IsString() && modules.As<Napi::String>().Utf8Value() == std::to_string(NODE_MODULE_VERSION);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (!AbiMatches(env)) {
+    Napi::Error error = Napi::Error::New(env,
+        "linux-aio: this addon was built for Node " NODE_STRINGIFY(NODE_MAJOR_VERSION) " (ABI "
+        NODE_STRINGIFY(NODE_MODULE_VERSION) ") and cannot run on this Node");
+    error.Set("code", Napi::String::New(env, "ERR_AIO_ABI_MISMATCH"));
+    error.Set("abi", Napi::Number::New(env, NODE_MODULE_VERSION));
+    error.ThrowAsJavaScriptException();
+    return exports;
+  }
   KeepLoaded();
   EnvState* state = EnvState::Create(env);
   if (state == nullptr) {
@@ -90,6 +122,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fileMode", Napi::Function::New<FileMode>(env, "fileMode"));
   exports.Set("seek", Napi::Function::New<Seek>(env, "seek"));
   exports.Set("constants", Constants(env));
+  exports.Set("abi", Napi::Number::New(env, NODE_MODULE_VERSION));
   return exports;
 }
 

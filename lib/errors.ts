@@ -145,8 +145,9 @@ export function aioUnavailable(cause: Error, maxEvents?: number): Error & { code
   const { errno, syscall } = cause as Partial<ErrnoError>;
   const why = errno !== undefined && syscall !== undefined
     ? setupFailure(syscall, ...describeErrno(errno), maxEvents)
-    : `the native addon could not be loaded (${cause.message}). ` +
-      'Kernel AIO needs Linux; run `npm rebuild linux-aio` if the build is missing';
+    : `the native addon could not be loaded (${cause.message}). ` + (process.platform === 'linux'
+      ? 'To build it for this Node, install g++, make and Python 3, then run `npm rebuild linux-aio` (npm 11 may first need `npm install-scripts approve linux-aio`)'
+      : 'Kernel AIO needs Linux; linux-aio/promises runs on node:fs here');
   const err = codedError(Error, 'ERR_AIO_UNAVAILABLE', `Kernel AIO is unavailable: ${why}`);
   Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   return err;

@@ -1,8 +1,10 @@
-// Loads the addon (build/Release or a prebuild) through node-gyp-build. A
+// Loads the addon (a local build or a prebuild; see addon-file.ts). A
 // missing addon is not fatal here: AioContext reports it as
 // ERR_AIO_UNAVAILABLE and probe() explains it.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+import { loadAddon } from './addon-file.js';
 
 export interface NativeStats {
   inFlight: number;
@@ -49,6 +51,8 @@ export interface Binding {
   fileMode(fd: number): number;
   seek(fd: number, offset: number, whence: number): number;
   constants: Record<string, number>;
+  /** The Node ABI (NODE_MODULE_VERSION) the addon was built for. */
+  abi: number;
 }
 
 function load(): { binding: Binding | null; error: Error | null } {
@@ -60,9 +64,8 @@ function load(): { binding: Binding | null; error: Error | null } {
     // Another build of the addon (npm run test:asan loads a sanitized one).
     const override = process.env.LINUX_AIO_ADDON;
     if (override) return { binding: require(override) as Binding, error: null };
-    const nodeGypBuild = require('node-gyp-build') as (dir: string) => Binding;
-    // dist/lib/native.js -> the package root, where binding.gyp lives.
-    return { binding: nodeGypBuild(fileURLToPath(new URL('../..', import.meta.url))), error: null };
+    // dist/lib/native.js -> the package root, where build/ and prebuilds/ are.
+    return { binding: loadAddon<Binding>(fileURLToPath(new URL('../..', import.meta.url))), error: null };
   } catch (error) {
     return { binding: null, error: error as Error };
   }

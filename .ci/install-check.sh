@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# .ci/install-check.sh TARBALL: installs the packed package into a fresh app
+# with no working compiler (CC and CXX are /bin/false), on the Node first in
+# PATH, and checks that the prebuilt addon serves AioContext and the drop-in.
+# Then it removes the prebuilds and rebuilds: the rebuild must fail to compile
+# yet exit 0, leaving AioContext throwing ERR_AIO_UNAVAILABLE and the drop-in
+# on node:fs.
+set -euo pipefail
+tarball="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+here="$(cd "$(dirname "$0")" && pwd)"
+app="$(mktemp -d)"
+trap 'rm -rf "$app"' EXIT
+cd "$app"
+# allowScripts: npm 11 runs a dependency's install script only once approved,
+# as a user would approve it; older npm ignores the field and runs it anyway.
+cat > package.json <<JSON
+{ "name": "app", "version": "1.0.0", "private": true, "type": "module",
+  "allowScripts": { "file:$tarball": true } }
+JSON
+export CC=/bin/false CXX=/bin/false
+npm install --no-audit --no-fund --foreground-scripts "$tarball" >install.log 2>&1 || { cat install.log; exit 1; }
+cp "$here/install-check.mjs" .
+node install-check.mjs prebuild
+
+rm -rf node_modules/linux-aio/prebuilds
+npm rebuild linux-aio --foreground-scripts >rebuild.log 2>&1 || { cat rebuild.log; echo "npm rebuild failed" >&2; exit 1; }
+grep -q "linux-aio: no prebuilt addon fits" rebuild.log || { cat rebuild.log; echo "the install script did not run or did not warn" >&2; exit 1; }
+node install-check.mjs none

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# npm run prebuild: the addon for every supported Node (package.json's
+# config.nodeMajors), into prebuilds/linux-x64/node.abi<ABI>.glibc.node,
+# the names node-gyp-build matches at install and lib/addon-file.ts at load.
+#
+# The machine's own Node builds against npm_config_nodedir when it is set
+# (CI sets /usr); every other major is fetched by scripts/node-dist.sh.
+# Each binary is checked by loading it into the Node it was built for.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+majors="${LINUX_AIO_NODE_MAJORS:-$(node -p "require('$root/package.json').config.nodeMajors")}"
+own="$(node -p "process.versions.node.split('.')[0]")"
+out="$root/prebuilds/linux-x64"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp -r "$root/binding.gyp" "$root/addon" "$work/"
+ln -s "$root/node_modules" "$work/node_modules"
+rm -rf "$out"
+mkdir -p "$out"
+
+for major in $majors; do
+  if [ "$major" = "$own" ] && [ -n "${npm_config_nodedir:-}" ]; then
+    nodedir="$npm_config_nodedir"
+    bin="$(dirname "$(command -v node)")"
+  else
+    nodedir="$("$root/scripts/node-dist.sh" "$major")"
+    bin="$nodedir/bin"
+  fi
+  abi="$("$bin/node" -p process.versions.modules)"
+  if ! (cd "$work" && PATH="$bin:$PATH" npm_config_nodedir="$nodedir" npx --no-install node-gyp rebuild >build.log 2>&1); then
+    cat "$work/build.log" >&2
+    echo "prebuild: the build for Node $major failed" >&2
+    exit 1
+  fi
+  file="$out/node.abi$abi.glibc.node"
+  strip --strip-unneeded -o "$file" "$work/build/Release/linux_aio.node"
+  loaded="$("$bin/node" -p "require('$file').abi")"
+  if [ "$loaded" != "$abi" ]; then
+    echo "prebuild: $file reports ABI $loaded in Node $major, not $abi" >&2
+    exit 1
+  fi
+  echo "prebuild: Node $("$bin/node" -v) (ABI $abi): $(du -k "$file" | cut -f1) KiB"
+done
