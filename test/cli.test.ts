@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ratioChart } from '../lib/cli/chart.js';
@@ -205,6 +205,15 @@ describe('linux-aio command', function () {
       const nobody = (line: string) => runChild('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', line],
         { cwd: dir, timeoutMs: 20000 });
       chmodSync(dir, 0o777);
+      // The Node running the tests may live where nobody cannot reach it (a
+      // fetched Node under /root/.cache): nobody runs a copy of it.
+      let exe = process.execPath;
+      if ((await nobody(`test -x ${quote(exe)}`)).code !== 0) {
+        exe = join(dir, 'node');
+        copyFileSync(process.execPath, exe);
+        chmodSync(exe, 0o755);
+      }
+      const node = `${quote(exe)} ${quote(CLI)}`;
       writeFileSync(join(dir, 'src'), 'new');
       writeFileSync(join(dir, 'readonly'), 'old');
       chmodSync(join(dir, 'readonly'), 0o444);
