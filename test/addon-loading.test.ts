@@ -141,6 +141,22 @@ describe('loading the addon: the right binary for this Node, or node:fs and a cl
     });
   });
 
+  it('on another OS (process.platform faked as darwin): nothing is loaded, and the drop-in runs on node:fs', async () => {
+    const fake = join(scratch.dir, 'darwin.mjs');
+    writeFileSync(fake, "Object.defineProperty(process, 'platform', { value: 'darwin' });\n");
+    const seen = await whatLoads(packageRoot(join(scratch.dir, 'darwin'), { [prebuildName]: built }), {
+      NODE_OPTIONS: `--import=${fake}`,
+    });
+    expect(seen).to.deep.equal({
+      code: 'ERR_AIO_UNAVAILABLE',
+      message: 'Kernel AIO is unavailable: the native addon could not be loaded (kernel AIO is Linux-only (this is darwin)). ' +
+        'Kernel AIO needs Linux; linux-aio/promises runs on node:fs here',
+      backend: 'node-fs',
+      reason: 'the addon did not load: kernel AIO is Linux-only (this is darwin)',
+      text: '{"name":',
+    });
+  });
+
   it('LINUX_AIO_ADDON naming a build of another ABI is refused the same way', async () => {
     const seen = await whatLoads(packageRoot(join(scratch.dir, 'override'), {}), { LINUX_AIO_ADDON: otherAbi });
     expect(seen.code).to.equal('ERR_AIO_UNAVAILABLE');
