@@ -25,6 +25,7 @@ import { binding } from './native.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
 import { readAheadStream } from './read-stream.js';
+import { type ReadRules, learnReadRules } from './read-rules.js';
 import { sharedContext } from './shared-context.js';
 
 const { O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
@@ -39,6 +40,8 @@ interface Internals {
   nodeProto: Record<string, AnyFn>;
   ref: symbol;
   unref: symbol;
+  /** How this node's read() takes odd positions and lengths. */
+  readRules: ReadRules | null;
 }
 
 /** What linux-aio knows of one adopted handle. */
@@ -149,10 +152,10 @@ const overrides = {
 
   read(this: FileHandle, ...args: unknown[]) {
     const state = stateOf.get(this);
-    if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args));
+    if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args, internals!.readRules));
     const ctx = kernelFor(this);
-    const plan = ctx && readArgs(args[0], args[1], args[2], args[3]);
-    if (!plan || plan.length === 0 || plan.position === CURRENT) return delegate(this, 'read', args);
+    const plan = ctx && readArgs(args[0], args[1], args[2], args[3], internals!.readRules);
+    if (!plan || plan.position === CURRENT) return delegate(this, 'read', args);
     return bufferedRead(this, ctx!, plan, readRoute(state!.statusFlags));
   },
 
@@ -341,5 +344,6 @@ function buildInternals(sample: FileHandle): Internals | null {
   for (const [name, fn] of Object.entries(overrides)) {
     Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
   }
-  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ref, unref };
+  const readRules = learnReadRules(nodeProto.read, sample);
+  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ref, unref, readRules };
 }
