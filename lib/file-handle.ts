@@ -299,6 +299,9 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
       if (res < sizes[i]) break chunks;
     }
   }
+  // node checks the signal between its reads; ours all ran at once, so it
+  // is checked again before the result (the position not yet moved).
+  checkAborted(signal);
   binding!.seek(fd, start + total, SEEK_SET);
   recordKernel(route);
   const data = total === want ? out : out.subarray(0, total);

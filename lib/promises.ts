@@ -18,6 +18,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
+import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
 import { openPlan } from './direct-handle.js';
 import { adopt, isDirectHandle, type AioFileHandle } from './file-handle.js';
@@ -196,7 +197,8 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
   // node opens with options.flag || 'r'; any other flag is node's to open.
   const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
-  if (!isPath || flag !== 'r' || readFileOptions(options) === null || sharedContext() === null) {
+  const readOptions = readFileOptions(options);
+  if (!isPath || flag !== 'r' || readOptions === null || sharedContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
@@ -217,6 +219,9 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
     throw opError;
   }
   await fh.close();
+  // An abort while the file closed still wins, as in node 26's readFile
+  // (earlier nodes checked only between reads).
+  checkAborted(readOptions.signal);
   return result;
 }
 
