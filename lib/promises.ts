@@ -202,7 +202,9 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
-  // As node does it: open, read the handle, close, and report both errors.
+  // As node does it: check the signal, open, read the handle, close, and
+  // report both errors.
+  checkAborted(readOptions.signal);
   const fh = await open(path, 'r', 0o666);
   let result: Buffer | string;
   try {

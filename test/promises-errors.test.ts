@@ -70,6 +70,7 @@ describe('linux-aio/promises errors are node:fs errors', () => {
     ['ERR_INVALID_ARG_VALUE: unknown encoding', (fs) => fs.readFile(file, { encoding: 'klingon' as BufferEncoding })],
     ['ERR_INVALID_ARG_TYPE: signal not an AbortSignal', (fs) => fs.readFile(file, { signal: {} as AbortSignal })],
     ['AbortError with cause from an aborted signal', (fs) => fs.readFile(file, { signal: AbortSignal.abort(new Error('stop')) })],
+    ['AbortError, not ENOENT, from an aborted signal on a missing file', (fs) => fs.readFile(join(scratch.dir, 'missing'), { signal: AbortSignal.abort() })],
     ['AbortError from an aborted signal on a handle', withHandle('r', (fh) => fh.readFile({ signal: AbortSignal.abort('why') }))],
   ];
 
