@@ -15,6 +15,7 @@
  *
  * @module linux-aio/promises
  */
+import { constants as fsConstants, fstatSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -210,6 +211,7 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   try {
     result = await fh.readFile(options as Parameters<FileHandle['readFile']>[0]);
   } catch (opError) {
+    const again = isErrnoError(opError) && readsAgainAlike(fh.fd);
     try {
       await fh.close();
     } catch (closeError) {
@@ -218,13 +220,34 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
       (err as AggregateError & { code?: unknown }).code = (opError as { code?: unknown }).code;
       throw err;
     }
-    throw opError;
+    if (!again) throw opError;
+    // node's readFile errs in its own words, which differ from its
+    // FileHandle's: node 26 reads a small file (or a directory) in one
+    // native job whose errors name the path. node reads it again and
+    // throws its own error.
+    policyStats.threadpool++;
+    return nodeFs.readFile(...args);
   }
   await fh.close();
   // An abort while the file closed still wins, as in node 26's readFile
   // (earlier nodes checked only between reads).
   checkAborted(readOptions.signal);
   return result;
+}
+
+function isErrnoError(e: unknown): boolean {
+  const x = e as { code?: unknown; errno?: unknown; syscall?: unknown } | null;
+  return typeof x?.code === 'string' && typeof x.errno === 'number' && typeof x.syscall === 'string';
+}
+
+/** Whether `fd` is a directory or a regular file, which a second read finds as the first did. */
+function readsAgainAlike(fd: number): boolean {
+  try {
+    const type = fstatSync(fd).mode & fsConstants.S_IFMT;
+    return type === fsConstants.S_IFDIR || type === fsConstants.S_IFREG;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -45,6 +45,7 @@ describe('linux-aio/promises errors are node:fs errors', () => {
     ['ENOENT from open', (fs) => fs.open(join(scratch.dir, 'missing'))],
     ['ENOENT from readFile', (fs) => fs.readFile(join(scratch.dir, 'missing'))],
     ['EISDIR from readFile of a directory', (fs) => fs.readFile(scratch.dir)],
+    ['EIO from readFile of /proc/self/mem (a read error)', (fs) => fs.readFile('/proc/self/mem')],
     ['EISDIR from open(dir, "w")', (fs) => fs.open(scratch.dir, 'w')],
     ['EISDIR from read on a directory handle', async (fs) => {
       const fh = await fs.open(scratch.dir);
