@@ -257,7 +257,9 @@ async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, ro
 // writeback error is reported only once.
 function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
   const ctx = kernelFor(fh);
-  if (!ctx) return delegate(fh, name, []);
+  // Under the permission model (process.permission is set) node decides:
+  // from Node 24 it refuses fsync and fdatasync there (ERR_ACCESS_DENIED).
+  if (!ctx || (process as { permission?: unknown }).permission !== undefined) return delegate(fh, name, []);
   return held(fh, async () => {
     const c = await (name === 'sync' ? ctx.fsync(fh.fd) : ctx.fdsync(fh.fd));
     if (c.res < 0) throw errnoError(c.res, name === 'sync' ? 'fsync' : 'fdatasync');

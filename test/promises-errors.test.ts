@@ -83,6 +83,27 @@ describe('linux-aio/promises errors are node:fs errors', () => {
     });
   }
 
+  it('sync() and datasync() under the permission model: node\'s outcome (Node 24 refuses them)', async () => {
+    const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+    const r = await runNode(`
+      import * as ours from ${JSON.stringify(ENTRY.replace('index.js', 'promises.js'))};
+      import * as node from 'node:fs/promises';
+      const out = [ours.backend];
+      for (const fs of [node, ours]) {
+        const fh = await fs.open(${JSON.stringify(file)}, 'r+');
+        for (const call of ['sync', 'datasync']) {
+          try { await fh[call](); out.push('resolved'); } catch (e) { out.push({ code: e.code, message: e.message }); }
+        }
+        await fh.close();
+      }
+      console.log(JSON.stringify(out));
+    `, { args: [permission, '--allow-fs-read=*', '--allow-fs-write=*', '--allow-addons', '--no-warnings'] });
+    expect(r.code, r.stderr).to.equal(0);
+    const [backend, ...outcomes] = JSON.parse(r.stdout);
+    expect(backend, 'the addon loads under the permission model').to.equal('kernel-aio');
+    expect(outcomes.slice(2)).to.deep.equal(outcomes.slice(0, 2));
+  });
+
   it('EACCES (as an unprivileged user)', async function () {
     if (process.getuid?.() !== 0) this.skip(); // needs root to switch to nobody
     const secret = writeFile(join(scratch.dir, 'secret'), Buffer.from('x'));
