@@ -8,6 +8,7 @@
 // position and length), the rules are the running node's: see read-rules.ts.
 import { IOV_MAX } from './constants.js';
 import type { ReadRules } from './read-rules.js';
+import { readFileTakesBuffer } from './readfile-buffer.js';
 
 /** `position` of an operation at the file's current position. */
 export const CURRENT = -1;
@@ -49,7 +50,12 @@ export function nullProto<T extends object>(o: T): T {
 
 export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
 
-/** readFile's options as node's getOptions takes them, or null where node throws. */
+/**
+ * readFile's options as node's getOptions takes them, or null where node
+ * throws, or reads into a buffer of the caller's (`options.buffer`, where
+ * this node takes it): node's to do (on a direct handle, node's reads then
+ * meet O_DIRECT's alignment rules, as on node's own handle).
+ */
 export function readFileOptions(options: unknown): ReadFileOptions | null {
   if (options === undefined || options === null || typeof options === 'function') return { encoding: null, signal: undefined };
   let encoding: unknown;
@@ -57,6 +63,7 @@ export function readFileOptions(options: unknown): ReadFileOptions | null {
   if (typeof options === 'string') encoding = options;
   else if (typeof options === 'object') ({ encoding, signal } = options as { encoding?: unknown; signal?: unknown });
   else return null;
+  if (typeof options === 'object' && readFileTakesBuffer() && (options as { buffer?: unknown }).buffer !== undefined) return null;
   if (encoding && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
   if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
   return { encoding: (encoding || null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
