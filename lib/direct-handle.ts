@@ -17,8 +17,8 @@ import {
   CURRENT, type ReadFileOptions, bytesOf, nullProto, readArgs, vectorArgs, writeArgs, writeStringArgs,
 } from './handle-args.js';
 import { binding } from './native.js';
-import type { ReadRules } from './read-rules.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route, writeRoute } from './policy.js';
+import type { ReadRules } from './read-rules.js';
 import type { AioRequest } from './request.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFMT, S_IFREG } = fsConstants;

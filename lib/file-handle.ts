@@ -24,8 +24,8 @@ import {
 import { binding } from './native.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
-import { readAheadStream } from './read-stream.js';
 import { type ReadRules, learnReadRules } from './read-rules.js';
+import { readAheadStream } from './read-stream.js';
 import { sharedContext } from './shared-context.js';
 
 const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;

@@ -21,8 +21,8 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
-import { invalidArgType } from './errors.js';
 import { openPlan } from './direct-handle.js';
+import { invalidArgType } from './errors.js';
 import { adoptHandle, isDirectHandle, isNodeFileHandle, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
 import { policyStats, type PolicyStats } from './policy.js';

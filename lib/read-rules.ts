@@ -1,8 +1,9 @@
 // How the running node's FileHandle.read takes an odd `position` or
 // `length`, learned from node's own read() rather than from its version
-// number (fixes reach LTS lines in their minor releases). Direct handles
-// need it: they cannot hand a read that node would perform to node, whose
-// own read of an O_DIRECT fd would fail on alignment.
+// number, since such changes are backported into the minor releases of
+// older lines. Direct handles need it: they cannot hand a read that node
+// would perform to node, whose own read of an O_DIRECT fd would fail on
+// alignment.
 //
 // What has changed in node (lib/internal/fs/promises.js, read()):
 // - nodejs/node#42835 (v21.0.0): the position is validated (an integer >= -1,
@@ -17,7 +18,8 @@
 export interface ReadRules {
   /**
    * node refuses a position that is not null, an integer >= -1 or a bigint
-   * >= -1n, and reads at a bigint one. Without it, every position but a safe
+   * >= -1n, and reads at a bigint one (both came with nodejs/node#42835; what
+   * is learned is the refusal of -2). Without it, every position but a safe
    * integer >= 0 is the current position.
    */
   checksPosition: boolean;
@@ -46,8 +48,10 @@ function reachesBinding(read: AnyFn, handle: object, args: unknown[]): boolean |
   for (const s of Object.getOwnPropertySymbols(handle)) {
     if (s.description === 'kFd') standIn[s] = -1;
   }
-  for (const s of Object.getOwnPropertySymbols(Object.getPrototypeOf(handle) ?? {})) {
-    if (s.description === 'kRef' || s.description === 'kUnref') standIn[s] = () => {};
+  for (let p = Object.getPrototypeOf(handle); p !== null; p = Object.getPrototypeOf(p)) {
+    for (const s of Object.getOwnPropertySymbols(p)) {
+      if (s.description === 'kRef' || s.description === 'kUnref') standIn[s] = () => {};
+    }
   }
   let reads = 0;
   Object.defineProperty(standIn, 'fd', {
