@@ -18,6 +18,7 @@ import {
 } from './handle-args.js';
 import { binding } from './native.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route, writeRoute } from './policy.js';
+import type { ReadRules } from './read-rules.js';
 import type { AioRequest } from './request.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFMT, S_IFREG } = fsConstants;
@@ -180,11 +181,10 @@ export function directFile(
   return new DirectFile(io, alignmentOf(fh.fd), locksOf(fh.fd), open);
 }
 
-export function directRead(file: DirectFile, args: unknown[]): Work<object> {
-  const a = readArgs(args[0], args[1], args[2], args[3]);
+export function directRead(file: DirectFile, args: unknown[], rules: ReadRules | null): Work<object> {
+  const a = readArgs(args[0], args[1], args[2], args[3], rules);
   if (a === null) return null;
   const { buffer, offset, length, position } = a;
-  if (length === 0) return async () => nullProto({ bytesRead: 0, buffer });
   return async () => nullProto({ bytesRead: await file.read([bytesOf(buffer, offset, length)], position), buffer });
 }
 

@@ -24,10 +24,11 @@ import {
 import { binding } from './native.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
+import { type ReadRules, learnReadRules } from './read-rules.js';
 import { readAheadStream } from './read-stream.js';
 import { sharedContext } from './shared-context.js';
 
-const { O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
+const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
 // node:fs limits (lib/internal/fs/utils.js).
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
@@ -39,6 +40,8 @@ interface Internals {
   nodeProto: Record<string, AnyFn>;
   ref: symbol;
   unref: symbol;
+  /** How this node's read() takes odd positions and lengths. */
+  readRules: ReadRules | null;
 }
 
 /** What linux-aio knows of one adopted handle. */
@@ -149,10 +152,10 @@ const overrides = {
 
   read(this: FileHandle, ...args: unknown[]) {
     const state = stateOf.get(this);
-    if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args));
+    if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args, internals!.readRules));
     const ctx = kernelFor(this);
-    const plan = ctx && readArgs(args[0], args[1], args[2], args[3]);
-    if (!plan || plan.length === 0 || plan.position === CURRENT) return delegate(this, 'read', args);
+    const plan = ctx && readArgs(args[0], args[1], args[2], args[3], internals!.readRules);
+    if (!plan || plan.position === CURRENT) return delegate(this, 'read', args);
     return bufferedRead(this, ctx!, plan, readRoute(state!.statusFlags));
   },
 
@@ -254,7 +257,9 @@ async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, ro
 // writeback error is reported only once.
 function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
   const ctx = kernelFor(fh);
-  if (!ctx) return delegate(fh, name, []);
+  // Under the permission model (process.permission is set) node decides:
+  // from Node 24 it refuses fsync and fdatasync there (ERR_ACCESS_DENIED).
+  if (!ctx || (process as { permission?: unknown }).permission !== undefined) return delegate(fh, name, []);
   return held(fh, async () => {
     const c = await (name === 'sync' ? ctx.fsync(fh.fd) : ctx.fdsync(fh.fd));
     if (c.res < 0) throw errnoError(c.res, name === 'sync' ? 'fsync' : 'fdatasync');
@@ -296,6 +301,9 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
       if (res < sizes[i]) break chunks;
     }
   }
+  // node checks the signal between its reads; ours all ran at once, so it
+  // is checked again before the result (the position not yet moved).
+  checkAborted(signal);
   binding!.seek(fd, start + total, SEEK_SET);
   recordKernel(route);
   const data = total === want ? out : out.subarray(0, total);
@@ -303,19 +311,24 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
 }
 
 /**
- * Gives `fh` (a node FileHandle) the linux-aio methods; returns it. A handle
- * opened with O_DIRECT gets direct I/O with any buffer; `emulate` says what
- * it emulates over its fd (see DirectOpen).
+ * Gives `fh` (a node FileHandle) the linux-aio methods; returns it, the same
+ * object. A handle opened with O_DIRECT gets direct I/O with any buffer;
+ * `emulate` says what it emulates over its fd (see DirectOpen). A handle
+ * that already has them is returned as it is.
  */
-export function adopt(fh: FileHandle, emulate: DirectOpen = { append: false, writeOnly: false }): AioFileHandle {
-  if (internals === undefined) internals = buildInternals(fh);
+export function adoptHandle(fh: FileHandle, emulate: DirectOpen = { append: false, writeOnly: false }): AioFileHandle {
+  if (stateOf.has(fh)) return fh as AioFileHandle;
+  if (internals === undefined) internals = buildInternals(nodeFileHandleProto(fh) ?? Object.getPrototypeOf(fh), fh);
   if (internals === null || binding === null) {
     // No node internals to hook: node's methods as they are, plus readChunks.
     Object.defineProperty(fh, 'readChunks', { value: overrides.readChunks, writable: true, configurable: true });
     return fh as AioFileHandle;
   }
   const statusFlags = Math.max(0, binding.statusFlags(fh.fd));
-  const direct = (statusFlags & O_DIRECT) === 0
+  // An fd with O_APPEND would put the block-aligned writes of direct I/O at
+  // the end (open() never makes one; a node FileHandle may be one): it
+  // keeps O_DIRECT's own rules, as node's handle has them.
+  const direct = (statusFlags & O_DIRECT) === 0 || (statusFlags & O_APPEND) !== 0
     ? null : directFile(fh, statusFlags, internals.nodeProto, openContext, emulate);
   stateOf.set(fh, { statusFlags, direct });
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
@@ -329,17 +342,50 @@ export function isDirectHandle(value: unknown): boolean {
   return typeof value === 'object' && value !== null && directOf(value as FileHandle) !== null;
 }
 
-function buildInternals(sample: FileHandle): Internals | null {
-  const nodeProto = Object.getPrototypeOf(sample) as Record<string | symbol, AnyFn>;
+/**
+ * Whether `value` is a node:fs/promises FileHandle (ours are too). node
+ * exports no FileHandle class to test against: the prototype is the one of
+ * the handles seen so far, or else one in `value`'s own chain that has
+ * node's FileHandle members. node 24 and later brand their handles
+ * (FileHandle.isFileHandle); before, an instance has node's own fields.
+ */
+export function isNodeFileHandle(value: unknown): value is FileHandle {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = internals?.nodeProto ?? nodeFileHandleProto(value);
+  if (proto === null || !Object.prototype.isPrototypeOf.call(proto, value)) return false;
+  const isFileHandle = (proto.constructor as { isFileHandle?: unknown } | undefined)?.isFileHandle;
+  if (typeof isFileHandle === 'function') return isFileHandle.call(proto.constructor, value) === true;
+  const own = Object.getOwnPropertySymbols(value).map((s) => s.description);
+  return own.includes('kHandle') && own.includes('kFd');
+}
+
+/** The nearest prototype of `value` that is node's FileHandle.prototype by its name and members. */
+function nodeFileHandleProto(value: object): Record<string | symbol, AnyFn> | null {
+  for (let p = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+    if (Object.hasOwn(p, 'constructor') && p.constructor?.name === 'FileHandle'
+      && typeof Object.getOwnPropertyDescriptor(p, 'fd')?.get === 'function'
+      && typeof p.read === 'function' && typeof p.readFile === 'function') return p;
+  }
+  return null;
+}
+
+/** node's kRef and kUnref, the reference count close() waits for. */
+function refSymbols(nodeProto: object): { ref: symbol; unref: symbol } | null {
   const symbols = Object.getOwnPropertySymbols(nodeProto);
   const ref = symbols.find((s) => s.description === 'kRef');
   const unref = symbols.find((s) => s.description === 'kUnref');
+  return ref === undefined || unref === undefined ? null : { ref, unref };
+}
+
+function buildInternals(nodeProto: Record<string | symbol, AnyFn>, sample: FileHandle): Internals | null {
   // Without node's reference counting, close() could not wait for our
   // requests: then every call stays with node.
-  if (ref === undefined || unref === undefined) return null;
+  const refs = refSymbols(nodeProto);
+  if (refs === null) return null;
   const proto = Object.create(nodeProto);
   for (const [name, fn] of Object.entries(overrides)) {
     Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
   }
-  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ref, unref };
+  const readRules = learnReadRules(nodeProto.read, sample);
+  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ...refs, readRules };
 }

@@ -1,11 +1,14 @@
 // The arguments of FileHandle read / write / readv / writev, normalized the
-// way node:fs/promises reads them (lib/internal/fs/promises.js, Node 20).
+// way node:fs/promises reads them (lib/internal/fs/promises.js).
 //
 // Each function returns the operation node would run, or null when node
 // would throw (or when the form is too odd to be worth copying): the caller
 // then hands the original arguments to node's own method, so validation
-// errors are node's by construction.
+// errors are node's by construction. Where node versions differ (read()'s
+// position and length), the rules are the running node's: see read-rules.ts.
 import { IOV_MAX } from './constants.js';
+import type { ReadRules } from './read-rules.js';
+import { readFileTakesBuffer } from './readfile-buffer.js';
 
 /** `position` of an operation at the file's current position. */
 export const CURRENT = -1;
@@ -47,7 +50,12 @@ export function nullProto<T extends object>(o: T): T {
 
 export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
 
-/** readFile's options as node's getOptions takes them, or null where node throws. */
+/**
+ * readFile's options as node's getOptions takes them, or null where node
+ * throws, or reads into a buffer of the caller's (`options.buffer`, where
+ * this node takes it): node's to do (on a direct handle, node's reads then
+ * meet O_DIRECT's alignment rules, as on node's own handle).
+ */
 export function readFileOptions(options: unknown): ReadFileOptions | null {
   if (options === undefined || options === null || typeof options === 'function') return { encoding: null, signal: undefined };
   let encoding: unknown;
@@ -55,23 +63,43 @@ export function readFileOptions(options: unknown): ReadFileOptions | null {
   if (typeof options === 'string') encoding = options;
   else if (typeof options === 'object') ({ encoding, signal } = options as { encoding?: unknown; signal?: unknown });
   else return null;
+  if (typeof options === 'object' && readFileTakesBuffer() && (options as { buffer?: unknown }).buffer !== undefined) return null;
   if (encoding && !(typeof encoding === 'string' && Buffer.isEncoding(encoding))) return null;
   if (signal !== undefined && !(signal instanceof AbortSignal)) return null;
   return { encoding: (encoding || null) as BufferEncoding | null, signal: signal as AbortSignal | undefined };
 }
 
 /**
- * A position as node 20's binding takes it: a safe integer >= 0 is an
- * offset; anything else (null, -1, a bigint, a fraction) is the current
- * position (node maps what is not a safe integer to -1, and libuv reads and
- * writes at the current position for any negative offset).
+ * A position of write(), readv() or writev(), as node takes it (the same
+ * from Node 20 to 26): what is not a number is the current position, and
+ * so is a number its binding does not take as an offset (not a safe
+ * integer) or libuv does not (negative).
  */
 function positionOf(position: unknown): number {
   return isIndex(position) ? position : CURRENT;
 }
 
-/** read(): (buffer, offset?, length?, position?), (buffer, options?), (options?). */
-export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown): RangeArgs | null {
+/**
+ * A position of read() as the running node takes it, or null where node
+ * throws (or reads at a bigint past 2^53, which is node's to do).
+ */
+function readPositionOf(position: unknown, rules: ReadRules | null): number | null {
+  if (position === null || position === undefined) return CURRENT;
+  if (isIndex(position)) return position;
+  if (rules === null) return null;
+  // Before nodejs/node#42835 anything else was the current position.
+  if (!rules.checksPosition) return CURRENT;
+  if (position === -1 || position === -1n) return CURRENT;
+  if (typeof position === 'bigint' && position >= 0n && position <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(position);
+  return null;
+}
+
+/**
+ * read(): (buffer, offset?, length?, position?), (buffer, options?),
+ * (options?). A read of 0 bytes is null too: node answers it without I/O
+ * (having validated the position first, from Node 24/26 on).
+ */
+export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown, rules: ReadRules | null): RangeArgs | null {
   let buffer = a0;
   let offset = a1;
   let length = a2;
@@ -89,9 +117,11 @@ export function readArgs(a0: unknown, a1: unknown, a2: unknown, a3: unknown): Ra
   offset ??= 0;
   if (!isIndex(offset)) return null;
   length ??= view.byteLength - offset;
-  if (length === 0) return { buffer: view, offset, length: 0, position: CURRENT };
-  if (!isIndex(length) || view.byteLength === 0 || offset + length > view.byteLength) return null;
-  return { buffer: view, offset, length, position: positionOf(position) };
+  // Where node truncates it, a fractional length reads that many whole bytes.
+  if (rules?.truncatesLength && typeof length === 'number') length |= 0;
+  if (!isIndex(length) || length === 0 || view.byteLength === 0 || offset + length > view.byteLength) return null;
+  const at = readPositionOf(position, rules);
+  return at === null ? null : { buffer: view, offset, length, position: at };
 }
 
 /** write() with a buffer: (buffer, offset?, length?, position?), (buffer, options?). */

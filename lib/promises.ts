@@ -15,12 +15,15 @@
  *
  * @module linux-aio/promises
  */
+import { constants as fsConstants, fstatSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
+import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
 import { openPlan } from './direct-handle.js';
-import { adopt, isDirectHandle, type AioFileHandle } from './file-handle.js';
+import { invalidArgType } from './errors.js';
+import { adoptHandle, isDirectHandle, isNodeFileHandle, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { backendReason, currentBackend, sharedContext, watchBackend } from './shared-context.js';
@@ -103,12 +106,62 @@ export async function open(
     writeOnly = false; // the fd refuses reads by itself
   }
   sharedContext();
-  const handle = adopt(fh, { append: plan.append, writeOnly });
+  const handle = adoptHandle(fh, { append: plan.append, writeOnly });
   if (!plan.direct || isDirectHandle(handle)) return handle;
   // No direct I/O here (the addon or node's FileHandle internals are
   // missing): an O_DIRECT handle as node gives it, with the flags asked for.
   await handle.close();
-  return adopt(await nodeFs.open(path, plan.asked, mode));
+  return adoptHandle(await nodeFs.open(path, plan.asked, mode));
+}
+
+/**
+ * Gives `handle`, a node:fs/promises FileHandle that this module did not
+ * open, the methods of the handles {@link open} returns, and returns it.
+ * Use it for a handle from node's own `open()`, or one received by a worker
+ * thread: `postMessage(fh, [fh])` hands the receiver node's plain
+ * FileHandle (its `read` goes to the threadpool; a direct one needs aligned
+ * buffers again), whichever module opened it, and leaves the sender's
+ * closed (`EBADF`).
+ *
+ * Ownership: the result is `handle` itself, not a wrapper. There is one
+ * handle and one fd, so closing the result closes `handle`, and garbage
+ * collection closes it as node closes its own. A handle of this module is
+ * returned as it is. A closed handle is taken too; its methods then reject
+ * as node's do on a closed handle.
+ *
+ * A handle opened with O_DIRECT gets direct I/O with any buffer, offset and
+ * length, as `{ direct: true }` gives, unless it has O_APPEND too (its
+ * writes could not be placed): that one keeps O_DIRECT's alignment rules.
+ * What {@link open} emulated over a direct fd it opened to append or to
+ * write only (see {@link OpenOptions}) does not travel with the handle:
+ * adopted in another thread, it writes where it is told and can read.
+ *
+ * @param handle - A FileHandle of node:fs/promises.
+ * @returns `handle`, with linux-aio's methods.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `handle` is not a FileHandle.
+ *
+ * @example
+ * ```js
+ * import { adopt, mkdtemp, rm, stats, writeFile } from 'linux-aio/promises';
+ * import { open } from 'node:fs/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
+ * const path = join(dir, 'data');
+ * await writeFile(path, 'opened by node:fs');
+ * const fh = adopt(await open(path)); // node's own FileHandle
+ * const before = stats().kernel;
+ * const { buffer } = await fh.read(Buffer.alloc(6), 0, 6, 0);
+ * console.log(buffer.toString(), stats().kernel - before); // opened 1
+ * await fh.close();
+ * await rm(dir, { recursive: true });
+ * ```
+ */
+export function adopt(handle: FileHandle): AioFileHandle {
+  if (!isNodeFileHandle(handle)) throw invalidArgType('handle', 'an instance of FileHandle', handle);
+  sharedContext();
+  return adoptHandle(handle);
 }
 
 /**
@@ -196,16 +249,20 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
   // node opens with options.flag || 'r'; any other flag is node's to open.
   const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
-  if (!isPath || flag !== 'r' || readFileOptions(options) === null || sharedContext() === null) {
+  const readOptions = readFileOptions(options);
+  if (!isPath || flag !== 'r' || readOptions === null || sharedContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
-  // As node does it: open, read the handle, close, and report both errors.
+  // As node does it: check the signal, open, read the handle, close, and
+  // report both errors.
+  checkAborted(readOptions.signal);
   const fh = await open(path, 'r', 0o666);
   let result: Buffer | string;
   try {
     result = await fh.readFile(options as Parameters<FileHandle['readFile']>[0]);
   } catch (opError) {
+    const again = isErrnoError(opError) && readsAgainAlike(fh.fd);
     try {
       await fh.close();
     } catch (closeError) {
@@ -214,10 +271,34 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
       (err as AggregateError & { code?: unknown }).code = (opError as { code?: unknown }).code;
       throw err;
     }
-    throw opError;
+    if (!again) throw opError;
+    // node's readFile errs in its own words, which differ from its
+    // FileHandle's: node 26 reads a small file (or a directory) in one
+    // native job whose errors name the path. node reads it again and
+    // throws its own error.
+    policyStats.threadpool++;
+    return nodeFs.readFile(...args);
   }
   await fh.close();
+  // An abort while the file closed still wins, as in node 26's readFile
+  // (earlier nodes checked only between reads).
+  checkAborted(readOptions.signal);
   return result;
+}
+
+function isErrnoError(e: unknown): boolean {
+  const x = e as { code?: unknown; errno?: unknown; syscall?: unknown } | null;
+  return typeof x?.code === 'string' && typeof x.errno === 'number' && typeof x.syscall === 'string';
+}
+
+/** Whether `fd` is a directory or a regular file, which a second read finds as the first did. */
+function readsAgainAlike(fd: number): boolean {
+  try {
+    const type = fstatSync(fd).mode & fsConstants.S_IFMT;
+    return type === fsConstants.S_IFDIR || type === fsConstants.S_IFREG;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -264,7 +345,7 @@ export function stats(): DropInStats {
  * Every function of this module as one object, like node:fs/promises'
  * default export: node's own functions, with linux-aio's {@link open},
  * {@link readFile}, {@link writeFile} and {@link appendFile} in their
- * place, and {@link stats} beside them (whose `backend` is the backend). For `import fs from 'linux-aio/promises'`.
+ * place, and {@link stats} and {@link adopt} beside them (stats' `backend` is the backend). For `import fs from 'linux-aio/promises'`.
  */
 const promises = {
   ...nodeFs,
@@ -278,5 +359,7 @@ const promises = {
   appendFile,
   /** linux-aio's {@link stats}. */
   stats,
+  /** linux-aio's {@link adopt}. */
+  adopt,
 };
 export default promises;

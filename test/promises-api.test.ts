@@ -28,6 +28,7 @@ describe('linux-aio/promises: the surface of node:fs/promises', () => {
     // linux-aio's own functions too.
     expect(aioDefault.open).to.equal(aioFs.open);
     expect(aioDefault.stats).to.equal(aioFs.stats);
+    expect(aioDefault.adopt).to.equal(aioFs.adopt);
   });
 
   it('loads through require() too (no top-level await)', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { fstatSync, readFileSync, statSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { allocAligned } from '../lib/index.js';
@@ -126,19 +127,44 @@ describe('linux-aio/promises direct I/O', () => {
     }
   });
 
-  it('positions node reads at the current position (bigint, -2, 1.5, NaN) do the same', async () => {
+  it('odd read positions (bigints, -1n, -2, 1.5, NaN, strings) and zero-length reads do what this node\'s read does', async () => {
     const content = patternBytes(8192, 5);
-    const ours = await aioFs.open(fresh(content), 'r', undefined, { direct: true });
-    const theirs = await nodeFs.open(fresh(content), 'r');
+    const positions: unknown[] = [4097n, 0n, -1n, -2n, -1, -2, 1.5, NaN, Infinity, 2 ** 53, '5', {}, null, 100];
+    // What a read did: its result or error, then where the file position was left.
+    const outcome = async (fh: FileHandle, read: () => Promise<{ bytesRead: number; buffer: ArrayBufferView }>) => {
+      let result: unknown;
+      try {
+        const r = await read();
+        result = [r.bytesRead, Buffer.from(r.buffer.buffer, r.buffer.byteOffset, r.buffer.byteLength).toString('hex')];
+      } catch (e) {
+        const { name, code, message } = e as Error & { code?: string };
+        result = { name, code, message };
+      }
+      return [result, (await fh.read(Buffer.alloc(1), 0, 1, null)).buffer[0]];
+    };
+    const handles = [
+      await nodeFs.open(fresh(content), 'r'),
+      await aioFs.open(fresh(content), 'r', undefined, { direct: true }),
+      await aioFs.open(fresh(content), 'r'),
+    ];
     try {
-      for (const position of [4097n, -2, 1.5, NaN, 100]) {
-        const [a, b] = await Promise.all([ours, theirs].map((fh) => fh.read(Buffer.alloc(10), 0, 10, position as never)));
-        expect(a.bytesRead, String(position)).to.equal(b.bytesRead);
-        expect(a.buffer.equals(b.buffer), String(position)).to.equal(true);
+      for (const fh of handles) await fh.read(Buffer.alloc(3), 0, 3, null); // the current position is 3
+      for (const position of positions) {
+        const forms: [string, (fh: FileHandle) => Promise<{ bytesRead: number; buffer: ArrayBufferView }>][] = [
+          ['(buffer, 0, 10, position)', (fh) => fh.read(Buffer.alloc(10), 0, 10, position as never)],
+          ['(buffer, { position })', (fh) => fh.read(Buffer.alloc(10), { position: position as never })],
+          ['({ buffer, position })', (fh) => fh.read({ buffer: Buffer.alloc(10), position: position as never })],
+          ['(buffer, 0, 0, position)', (fh) => fh.read(Buffer.alloc(10), 0, 0, position as never)],
+        ];
+        for (const [form, read] of forms) {
+          const [node, direct, buffered] = await Promise.all(handles.map((fh) => outcome(fh, () => read(fh))));
+          const what = `read${form} with position ${typeof position === 'bigint' ? `${position}n` : String(position)}`;
+          expect(direct, `direct ${what}`).to.deep.equal(node);
+          expect(buffered, `buffered ${what}`).to.deep.equal(node);
+        }
       }
     } finally {
-      await ours.close();
-      await theirs.close();
+      await Promise.all(handles.map((fh) => fh.close()));
     }
   });
 

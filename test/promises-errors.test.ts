@@ -45,6 +45,7 @@ describe('linux-aio/promises errors are node:fs errors', () => {
     ['ENOENT from open', (fs) => fs.open(join(scratch.dir, 'missing'))],
     ['ENOENT from readFile', (fs) => fs.readFile(join(scratch.dir, 'missing'))],
     ['EISDIR from readFile of a directory', (fs) => fs.readFile(scratch.dir)],
+    ['EIO from readFile of /proc/self/mem (a read error)', (fs) => fs.readFile('/proc/self/mem')],
     ['EISDIR from open(dir, "w")', (fs) => fs.open(scratch.dir, 'w')],
     ['EISDIR from read on a directory handle', async (fs) => {
       const fh = await fs.open(scratch.dir);
@@ -70,6 +71,7 @@ describe('linux-aio/promises errors are node:fs errors', () => {
     ['ERR_INVALID_ARG_VALUE: unknown encoding', (fs) => fs.readFile(file, { encoding: 'klingon' as BufferEncoding })],
     ['ERR_INVALID_ARG_TYPE: signal not an AbortSignal', (fs) => fs.readFile(file, { signal: {} as AbortSignal })],
     ['AbortError with cause from an aborted signal', (fs) => fs.readFile(file, { signal: AbortSignal.abort(new Error('stop')) })],
+    ['AbortError, not ENOENT, from an aborted signal on a missing file', (fs) => fs.readFile(join(scratch.dir, 'missing'), { signal: AbortSignal.abort() })],
     ['AbortError from an aborted signal on a handle', withHandle('r', (fh) => fh.readFile({ signal: AbortSignal.abort('why') }))],
   ];
 
@@ -80,6 +82,27 @@ describe('linux-aio/promises errors are node:fs errors', () => {
       expect(await failure(() => run(aioFs as unknown as Fs))).to.deep.equal(expected);
     });
   }
+
+  it('sync() and datasync() under the permission model: node\'s outcome (Node 24 refuses them)', async () => {
+    const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+    const r = await runNode(`
+      import * as ours from ${JSON.stringify(ENTRY.replace('index.js', 'promises.js'))};
+      import * as node from 'node:fs/promises';
+      const out = [ours.backend];
+      for (const fs of [node, ours]) {
+        const fh = await fs.open(${JSON.stringify(file)}, 'r+');
+        for (const call of ['sync', 'datasync']) {
+          try { await fh[call](); out.push('resolved'); } catch (e) { out.push({ code: e.code, message: e.message }); }
+        }
+        await fh.close();
+      }
+      console.log(JSON.stringify(out));
+    `, { args: [permission, '--allow-fs-read=*', '--allow-fs-write=*', '--allow-addons', '--no-warnings'] });
+    expect(r.code, r.stderr).to.equal(0);
+    const [backend, ...outcomes] = JSON.parse(r.stdout);
+    expect(backend, 'the addon loads under the permission model').to.equal('kernel-aio');
+    expect(outcomes.slice(2)).to.deep.equal(outcomes.slice(0, 2));
+  });
 
   it('EACCES (as an unprivileged user)', async function () {
     if (process.getuid?.() !== 0) this.skip(); // needs root to switch to nobody
