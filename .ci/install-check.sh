@@ -11,15 +11,24 @@ here="$(cd "$(dirname "$0")" && pwd)"
 app="$(mktemp -d)"
 trap 'rm -rf "$app"' EXIT
 cd "$app"
-# allowScripts: npm 11 runs a dependency's install script only once approved,
-# as a user would approve it; older npm ignores the field and runs it anyway.
+export CC=/bin/false CXX=/bin/false
+cp "$here/install-check.mjs" .
+
+# As npm 11 installs by default: the install script not approved, so not run.
+echo '{ "name": "app", "version": "1.0.0", "private": true, "type": "module" }' > package.json
+npm install --no-audit --no-fund --foreground-scripts "$tarball" >install.log 2>&1 || { cat install.log; exit 1; }
+node install-check.mjs prebuild
+rm -rf node_modules package-lock.json
+
+# allowScripts: the install script approved, as a user would approve it
+# (older npm ignores the field and runs it anyway). It must keep the
+# prebuild, and not try to compile.
 cat > package.json <<JSON
 { "name": "app", "version": "1.0.0", "private": true, "type": "module",
   "allowScripts": { "file:$tarball": true } }
 JSON
-export CC=/bin/false CXX=/bin/false
 npm install --no-audit --no-fund --foreground-scripts "$tarball" >install.log 2>&1 || { cat install.log; exit 1; }
-cp "$here/install-check.mjs" .
+grep -q "> node scripts/install.cjs" install.log || { cat install.log; echo "the install script did not run" >&2; exit 1; }
 node install-check.mjs prebuild
 
 rm -rf node_modules/linux-aio/prebuilds

@@ -24,7 +24,11 @@ interface NodeGypBuild {
 
 const require = createRequire(import.meta.url);
 
-/** The prebuild node-gyp-build would choose for this Node in `root`, or null. */
+/**
+ * The prebuild node-gyp-build would choose for this Node in `root`, or null.
+ * Where node-gyp-build cannot be resolved (a layout that hides it), the
+ * name npm run prebuild gives is looked for as it is.
+ */
 export function prebuildFor(root: string): string | null {
   const dir = join(root, 'prebuilds', `${platform()}-${arch()}`);
   let files: string[];
@@ -33,8 +37,14 @@ export function prebuildFor(root: string): string | null {
   } catch {
     return null;
   }
-  const ngb = require('node-gyp-build') as NodeGypBuild;
   const abi = process.versions.modules;
+  let ngb: NodeGypBuild;
+  try {
+    ngb = require('node-gyp-build') as NodeGypBuild;
+  } catch {
+    const ours = `node.abi${abi}.glibc.node`;
+    return files.includes(ours) ? join(dir, ours) : null;
+  }
   const winner = files.map((f) => ngb.parseTags(f))
     .filter(ngb.matchTags('node', abi))
     .sort(ngb.compareTags('node'))[0];

@@ -116,7 +116,9 @@ export async function open(
 
 /**
  * Gives `handle`, a node:fs/promises FileHandle that this module did not
- * open, the methods of the handles {@link open} returns, and returns it.
+ * open, the methods of the handles {@link open} returns, and returns it:
+ * the same object, changed for everyone who holds it (a direct one then
+ * takes unaligned buffers, for instance).
  * Use it for a handle from node's own `open()`, or one received by a worker
  * thread: `postMessage(fh, [fh])` hands the receiver node's plain
  * FileHandle (its `read` goes to the threadpool; a direct one needs aligned

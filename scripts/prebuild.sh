@@ -8,7 +8,8 @@
 # Each binary is checked by loading it into the Node it was built for.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-majors="${LINUX_AIO_NODE_MAJORS:-$(node -p "require('$root/package.json').config.nodeMajors")}"
+all="$(node -p "require('$root/package.json').config.nodeMajors")"
+majors="${LINUX_AIO_NODE_MAJORS:-$all}"
 own="$(node -p "process.versions.node.split('.')[0]")"
 out="$root/prebuilds/linux-x64"
 
@@ -16,7 +17,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r "$root/binding.gyp" "$root/addon" "$work/"
 ln -s "$root/node_modules" "$work/node_modules"
-rm -rf "$out"
+# All of them: only what this run builds is left. Some: the others stay.
+[ "$majors" = "$all" ] && rm -rf "$out"
 mkdir -p "$out"
 
 for major in $majors; do
@@ -40,5 +42,14 @@ for major in $majors; do
     echo "prebuild: $file reports ABI $loaded in Node $major, not $abi" >&2
     exit 1
   fi
+  # The README promises glibc 2.34 and libstdc++ 3.4.29 (GCC 11) are enough.
+  newest="$(objdump -T "$file" | grep -oE '(GLIBC|GLIBCXX)_[0-9.]+' | sort -u -V)"
+  for floor in GLIBC_2.34 GLIBCXX_3.4.29; do
+    above="$(printf '%s\n' "$newest" | grep "^${floor%%_*}_" | sort -V | tail -n 1)"
+    if [ "$(printf '%s\n%s\n' "$above" "$floor" | sort -V | tail -n 1)" != "$floor" ]; then
+      echo "prebuild: $file needs $above, newer than the $floor the README promises" >&2
+      exit 1
+    fi
+  done
   echo "prebuild: Node $("$bin/node" -v) (ABI $abi): $(du -k "$file" | cut -f1) KiB"
 done
