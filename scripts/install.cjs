@@ -49,7 +49,9 @@ if (process.platform !== 'linux') {
   process.exit(0);
 }
 
-const developing = resolve(process.env.INIT_CWD || '.') === root;
+// npm and pnpm set INIT_CWD to where the install was started; a package
+// manager that does not is taken for a dependency install, which never fails.
+const developing = process.env.INIT_CWD !== undefined && resolve(process.env.INIT_CWD) === root;
 if (developing || process.env.npm_config_build_from_source === 'true') {
   const failed = build();
   if (failed === null) process.exit(0);
