@@ -6,7 +6,8 @@ import { AioContext } from 'linux-aio';
 import * as fs from 'linux-aio/promises';
 
 const mode = process.argv[2];
-const fail = (why) => { console.error(`install-check (${mode}, Node ${process.version}): ${why}`); process.exit(1); };
+const how = process.argv[3] ? `, ${process.argv[3]}` : '';
+const fail = (why) => { console.error(`install-check (${mode}${how}, Node ${process.version}): ${why}`); process.exit(1); };
 const text = await fs.readFile('package.json', 'utf8');
 if (!text.startsWith('{')) fail('the drop-in read package.json wrong');
 
@@ -34,4 +35,4 @@ if (mode === 'prebuild') {
 } else {
   fail('usage: node install-check.mjs prebuild|none');
 }
-console.log(`install-check (${mode}): ok on Node ${process.version}`);
+console.log(`install-check (${mode}${how}): ok on Node ${process.version}`);

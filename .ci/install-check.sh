@@ -17,7 +17,7 @@ cp "$here/install-check.mjs" .
 # As npm 11 installs by default: the install script not approved, so not run.
 echo '{ "name": "app", "version": "1.0.0", "private": true, "type": "module" }' > package.json
 npm install --no-audit --no-fund --foreground-scripts "$tarball" >install.log 2>&1 || { cat install.log; exit 1; }
-node install-check.mjs prebuild
+node install-check.mjs prebuild "install script not approved"
 rm -rf node_modules package-lock.json
 
 # allowScripts: the install script approved, as a user would approve it
@@ -29,9 +29,9 @@ cat > package.json <<JSON
 JSON
 npm install --no-audit --no-fund --foreground-scripts "$tarball" >install.log 2>&1 || { cat install.log; exit 1; }
 grep -q "> node scripts/install.cjs" install.log || { cat install.log; echo "the install script did not run" >&2; exit 1; }
-node install-check.mjs prebuild
+node install-check.mjs prebuild "install script approved"
 
 rm -rf node_modules/linux-aio/prebuilds
 npm rebuild linux-aio --foreground-scripts >rebuild.log 2>&1 || { cat rebuild.log; echo "npm rebuild failed" >&2; exit 1; }
 grep -q "linux-aio: no prebuilt addon fits" rebuild.log || { cat rebuild.log; echo "the install script did not run or did not warn" >&2; exit 1; }
-node install-check.mjs none
+node install-check.mjs none "prebuilds removed, no compiler"

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 
 import { allocAligned } from '../lib/index.js';
 import * as aioFs from '../lib/promises.js';
-import { ENTRY, O_APPEND, O_DIRECT, O_RDWR, patternBytes, scratchDir, writeFile } from './support/helpers.js';
+import { ENTRY, O_APPEND, O_DIRECT, O_RDWR, patternBytes, rejection, scratchDir, writeFile } from './support/helpers.js';
 
 const PROMISES = pathToFileURL(ENTRY.replace('index.js', 'promises.js')).href;
 
@@ -17,14 +17,8 @@ function shape(e: unknown): Record<string, unknown> {
   return { ctor: (e as Error).constructor.name, name, message, code, errno, syscall };
 }
 
-async function failure(run: () => Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await run();
-  } catch (e) {
-    return shape(e);
-  }
-  return { resolved: true };
-}
+/** What `run` rejected with, as `shape` sees it, or `{ resolved: true }`. */
+const failure = (run: () => Promise<unknown>) => rejection(run, shape);
 
 /** A worker from an inline ES module, its first message, and its exit. */
 function startWorker(source: string): { worker: Worker; message: Promise<any> } {

@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as aioFs from '../lib/promises.js';
-import { ENTRY, runNode, scratchDir, writeFile } from './support/helpers.js';
+import { ENTRY, rejection, runNode, scratchDir, writeFile } from './support/helpers.js';
 
 type Fs = typeof nodeFs;
 
@@ -17,14 +17,8 @@ function shape(e: unknown): Record<string, unknown> {
   };
 }
 
-async function failure(run: () => Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await run();
-  } catch (e) {
-    return shape(e);
-  }
-  return { resolved: true };
-}
+/** What `run` rejected with, as `shape` sees it, or `{ resolved: true }`. */
+const failure = (run: () => Promise<unknown>) => rejection(run, shape);
 
 // The error cases node:fs documents and tests, through both modules.
 describe('linux-aio/promises errors are node:fs errors', () => {

@@ -155,3 +155,13 @@ long syscall(long n, ...) {
 export function preloadEnv(lib: string): NodeJS.ProcessEnv {
   return { ...process.env, LD_PRELOAD: [process.env.LD_PRELOAD, lib].filter(Boolean).join(':') };
 }
+
+/** What `run` rejected with, as `shape` describes it, or `{ resolved: true }` when it did not reject. */
+export async function rejection<T>(run: () => Promise<unknown>, shape: (e: unknown) => T): Promise<T | { resolved: true }> {
+  try {
+    await run();
+  } catch (e) {
+    return shape(e);
+  }
+  return { resolved: true };
+}
