@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # .ci/install-check.sh TARBALL: installs the packed package into a fresh app
 # with no working compiler (CC and CXX are /bin/false), on the Node first in
-# PATH, and checks that the prebuilt addon serves AioContext and the drop-in.
-# Then it removes the prebuilds and rebuilds: the rebuild must fail to compile
-# yet exit 0, leaving AioContext throwing ERR_AIO_UNAVAILABLE and the drop-in
-# on node:fs.
+# PATH, twice (its install script not approved, as npm 11 does by default,
+# then approved), and checks each time that the prebuilt addon serves
+# AioContext and the drop-in. Then it removes the prebuilds and rebuilds: the
+# rebuild must fail to compile yet exit 0, leaving AioContext throwing
+# ERR_AIO_UNAVAILABLE and the drop-in on node:fs.
 set -euo pipefail
 tarball="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
