@@ -57,9 +57,6 @@ Napi::Object Constants(Napi::Env env) {
   set("IOPRIO_CLASS_RT", IOPRIO_CLASS_RT);
   set("IOPRIO_CLASS_BE", IOPRIO_CLASS_BE);
   set("IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE);
-  set("IOPRIO_CLASS_SHIFT", IOPRIO_CLASS_SHIFT);
-  set("IOPRIO_NR_LEVELS", IOPRIO_NR_LEVELS);
-  set("IOV_MAX", 1024);
   return c;
 }
 

@@ -262,14 +262,11 @@ Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
 Napi::Value NativeContext::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("inFlight", Napi::Number::New(env, in_flight_));
   o.Set("submitSyscalls", Napi::Number::New(env, stats_.submit_syscalls));
   o.Set("reapSyscalls", Napi::Number::New(env, stats_.reap_syscalls));
   o.Set("ringReaps", Napi::Number::New(env, stats_.ring_reaps));
   o.Set("callbacks", Napi::Number::New(env, stats_.callbacks));
   o.Set("wakeups", Napi::Number::New(env, stats_.wakeups));
-  o.Set("staleEvents", Napi::Number::New(env, stats_.stale_events));
-  o.Set("ring", Napi::Boolean::New(env, use_ring_));
   return o;
 }
 
@@ -303,7 +300,6 @@ unsigned NativeContext::Reap() {
     const uint32_t generation = static_cast<uint32_t>(ev.data >> 32);
     if (slot >= capacity_ || slots_[slot].state != SlotState::InFlight ||
         slots_[slot].generation != generation) {
-      stats_.stale_events++;
       continue;
     }
     FreeSlot(slot);

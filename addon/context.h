@@ -87,6 +87,5 @@ class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
     double ring_reaps = 0;
     double callbacks = 0;
     double wakeups = 0;
-    double stale_events = 0;
   } stats_;
 };

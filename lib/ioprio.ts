@@ -1,6 +1,7 @@
 import { IOPRIO_CLASS_IDLE } from './constants.js';
 import { validateInteger } from './validate.js';
 
+/** The kernel's IOPRIO_CLASS_SHIFT (linux/ioprio.h): the class sits above 13 bits of level. */
 const IOPRIO_CLASS_SHIFT = 13;
 
 /**

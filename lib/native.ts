@@ -7,14 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { loadAddon } from './addon-file.js';
 
 export interface NativeStats {
-  inFlight: number;
   submitSyscalls: number;
   reapSyscalls: number;
   ringReaps: number;
   callbacks: number;
   wakeups: number;
-  staleEvents: number;
-  ring: boolean;
 }
 
 /** The calls that can fail while a context is set up. */
