@@ -1,6 +1,7 @@
 #include "probe.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -12,21 +13,24 @@
 
 namespace {
 
-// Runs one iocb on a context of its own and waits up to a second for its
-// completion. The context is destroyed either way, so a request that timed
-// out cannot answer for the next one.
-// One request on `ctx`, waited for (1 s at most): its res, or -errno.
+// One request on `ctx`, waited for (1 s at most): its res, or -errno. The
+// tries share one context (io_destroy waits for an RCU grace period), so
+// each is tagged: the late event of an earlier try that timed out is
+// skipped, not taken for this one's.
 long TryOne(aio_context_t ctx, struct iocb* cb) {
+  thread_local uint64_t tries = 0;  // workers may probe at once
+  cb->aio_data = ++tries;
   struct iocb* list[1] = {cb};
   long r = kaio::Submit(ctx, 1, list);
-  if (r >= 0) {
+  if (r < 0) return r;
+  for (;;) {
     struct io_event ev = {};
     struct timespec timeout = {1, 0};
     r = kaio::GetEvents(ctx, 1, 1, &ev, &timeout);
-    if (r == 1) r = static_cast<long>(ev.res);
-    else if (r == 0) r = -ETIMEDOUT;
+    if (r == 0) return -ETIMEDOUT;
+    if (r < 0) return r;
+    if (ev.data == cb->aio_data) return static_cast<long>(ev.res);
   }
-  return r;
 }
 
 }  // namespace
@@ -38,7 +42,6 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   const int setup = kaio::Setup(1, &ctx);
   out.Set("setup", Napi::Number::New(env, setup));
   if (setup < 0) return out;
-  // One context for every try: io_destroy waits for an RCU grace period.
 
   long poll_res, nowait_res, fsync_res;
   int fds[2];
