@@ -47,7 +47,6 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /** @internal */ _cancelRequested = false;
   /** @internal io_cancel said yes (0 or EINPROGRESS). */
   _cancelAccepted = false;
-  /** @internal */ _completion: Completion | null = null;
   /** @internal */ _resolve: (c: Completion) => void;
 
   /** @internal Created by AioContext only. */
@@ -109,7 +108,6 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /** @internal */
   _settle(completion: Completion): void {
     this._state = RequestState.Settled;
-    this._completion = completion;
     this._target = null;
     this._signal = undefined;
     this._resolve(completion);
