@@ -1,7 +1,6 @@
 // The benchmark suite behind `linux-aio bench` (and `npm run bench`, the
-// same command): every workload of the performance issue, each against its
-// comparison in the same run: interleaved runs, the median of each, the
-// ratio and the target. Data files go in a new directory under `dir`,
+// same command): every workload, each against its comparison in the same
+// run: interleaved runs, the median of each, the ratio and the target. Data files go in a new directory under `dir`,
 // removed afterwards.
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +14,7 @@ import * as memory from './memory.js';
 import * as readFile from './read-file.js';
 import * as stall from './stall.js';
 import * as teardown from './teardown.js';
-import type { ProgressLine } from '../lib/cli/progress.js';
-import { type Options, Progress, type Row } from './support.js';
+import { type Options, Progress, type ProgressSink, type Row } from './support.js';
 
 const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall, teardown];
 
@@ -49,7 +47,7 @@ export function table(rows: Row[]): string {
 export interface BenchResult { node: string; quick: boolean; seconds: number; rows: Row[] }
 
 /** Runs every workload in a scratch directory under `o.dir`, with a progress line on `progress`. */
-export async function runBenchmarks(o: Options, line: ProgressLine): Promise<BenchResult> {
+export async function runBenchmarks(o: Options, line: ProgressSink): Promise<BenchResult> {
   const dir = mkdtempSync(join(o.dir, 'linux-aio-bench-'));
   const progress = new Progress(WORKLOADS.reduce((n, w) => n + w.steps(o), 0), line);
   const started = Date.now();

@@ -4,7 +4,6 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ProgressLine } from '../lib/cli/progress.js';
 import { AioContext } from '../lib/index.js';
 
 export const BLOCK = 4096;
@@ -131,12 +130,22 @@ export function fileHandleRunner(path: string, flags: number, blocks: Uint32Arra
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * Where the suite draws its progress: a fraction done and a line of text
+ * (`linux-aio bench` passes lib/cli's ProgressLine). The suite imports
+ * nothing from the CLI that runs it.
+ */
+export interface ProgressSink {
+  draw(fraction: number, text: string, force?: boolean): void;
+  clear(): void;
+}
+
 /** The suite's progress: a bar of the steps done and the runner at work. */
 export class Progress {
   #done = 0;
   readonly #total: number;
-  readonly #line: ProgressLine;
-  constructor(total: number, line: ProgressLine) {
+  readonly #line: ProgressSink;
+  constructor(total: number, line: ProgressSink) {
     this.#total = total;
     this.#line = line;
   }
