@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { ROOT, runNode, type RunResult } from './support/helpers.js';
 
 /**
- * Examples in lib/ when this test was written: one per public function and
- * method of the API reference. Removing one fails the test; adding one
- * should raise this.
+ * The examples in lib/: one per public function and method of the API
+ * reference. Removing one fails the test; adding one should raise this.
  */
 const MIN_EXAMPLES = 27;
 /** Children running at once. */

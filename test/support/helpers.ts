@@ -12,7 +12,7 @@ export const ENTRY = join(ROOT, 'dist/lib/index.js');
 
 export const { O_DIRECT, O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_NONBLOCK } = fsConstants;
 
-/** A scratch directory on the temp filesystem (ext4 here: O_DIRECT works). */
+/** A scratch directory on the temp filesystem (the O_DIRECT tests need one that takes it, such as ext4). */
 export function scratchDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'linux-aio-test-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
