@@ -17,6 +17,7 @@ import {
   CURRENT, type ReadFileOptions, bytesOf, nullProto, readArgs, vectorArgs, writeArgs, writeStringArgs,
 } from './handle-args.js';
 import { binding } from './native.js';
+import type { NodeMethods } from './node-methods.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route, writeRoute } from './policy.js';
 import type { ReadRules } from './read-rules.js';
 import type { AioRequest } from './request.js';
@@ -26,11 +27,7 @@ const UNKNOWN_SIZE_CHUNK = 64 * 1024;
 /** writeFile checks its signal between pieces of this size. */
 const WRITE_FILE_CHUNK = 8 << 20;
 
-type AnyFn = (...args: any[]) => any;
 type Work<T> = (() => Promise<T>) | null;
-
-/** The file's own methods, for the threadpool path. */
-export type NodeMethods = Record<string, AnyFn>;
 
 const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
 

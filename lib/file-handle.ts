@@ -22,6 +22,7 @@ import {
   readFileOptions, vectorArgs, viewsAfter,
 } from './handle-args.js';
 import { binding } from './native.js';
+import type { AnyFn, NodeMethods } from './node-methods.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
 import { type ReadRules, learnReadRules } from './read-rules.js';
@@ -33,11 +34,10 @@ const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
 
-type AnyFn = (...args: any[]) => any;
 
 interface Internals {
   proto: object;
-  nodeProto: Record<string, AnyFn>;
+  nodeProto: NodeMethods;
   ref: symbol;
   unref: symbol;
   /** How this node's read() takes odd positions and lengths. */
@@ -387,5 +387,5 @@ function buildInternals(nodeProto: Record<string | symbol, AnyFn>, sample: FileH
     Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
   }
   const readRules = learnReadRules(nodeProto.read, sample);
-  return { proto, nodeProto: nodeProto as Record<string, AnyFn>, ...refs, readRules };
+  return { proto, nodeProto: nodeProto as NodeMethods, ...refs, readRules };
 }

@@ -25,12 +25,12 @@ import { openPlan } from './direct-handle.js';
 import { invalidArgType } from './errors.js';
 import { adoptHandle, isDirectHandle, isNodeFileHandle, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
+import type { AnyFn } from './node-methods.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { backendReason, currentBackend, sharedContext, watchBackend } from './shared-context.js';
 
 export * from 'node:fs/promises';
 
-type AnyFn = (...args: unknown[]) => Promise<void>;
 export type { AioFileHandle } from './file-handle.js';
 export type { ReadChunksOptions } from './read-chunks.js';
 

@@ -14,6 +14,8 @@
 //   truncated; before, node's binding aborted the process on it), and the
 //   position is validated before a read of 0 bytes answers (nodejs/node#62674).
 
+import type { AnyFn } from './node-methods.js';
+
 /** What node's read() does with odd positions and lengths. */
 export interface ReadRules {
   /**
@@ -26,8 +28,6 @@ export interface ReadRules {
   /** node truncates a length to an int32 (`length |= 0`) before using it. */
   truncatesLength: boolean;
 }
-
-type AnyFn = (...args: any[]) => any;
 
 class Reached extends Error {}
 
