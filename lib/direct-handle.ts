@@ -8,7 +8,7 @@ import { fstatSync, constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
-import { dioAlignment, isAligned } from './buffers.js';
+import { type DioAlignment, dioAlignment, isAligned } from './buffers.js';
 import { IO_MAX_LENGTH, IOV_MAX } from './constants.js';
 import { type AioContext } from './context.js';
 import { type BlockIO, DirectFile, FileLocks } from './direct-io.js';
@@ -106,15 +106,15 @@ function locksOf(fd: number): FileLocks {
 }
 
 /** O_DIRECT alignment of the open file; 4096 where statx does not say. */
-function alignmentOf(fd: number): { memory: number; block: number } {
+function alignmentOf(fd: number): DioAlignment {
   let known = null;
   try {
     known = dioAlignment(fd);
   } catch {
     // statx failed: the safe default below
   }
-  if (known === null || known.offset === 0) return { memory: 4096, block: 4096 };
-  return { memory: Math.max(known.memory, 1), block: known.offset };
+  if (known === null || known.offset === 0) return { memory: 4096, offset: 4096 };
+  return { memory: Math.max(known.memory, 1), offset: known.offset };
 }
 
 /** What a direct handle emulates over its fd. */

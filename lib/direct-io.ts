@@ -23,6 +23,7 @@
 // for reading too, for the edge blocks; its reads are refused as the kernel
 // would refuse them.
 import { BOUNCE_MAX, giveBounce, takeBounce } from './bounce-pool.js';
+import type { DioAlignment } from './buffers.js';
 import { IOV_MAX, SEEK_CUR, SEEK_SET } from './constants.js';
 import { errnoError } from './errors.js';
 import { CURRENT, byteLengthOf, bytesOf } from './handle-args.js';
@@ -39,12 +40,6 @@ export interface BlockIO {
   /** lseek(2) with SEEK_SET or SEEK_CUR; the new offset. */
   seek(offset: number, whence: typeof SEEK_SET | typeof SEEK_CUR): number;
   isAligned(view: Uint8Array, alignment: number): boolean;
-}
-
-export interface DirectAlignment {
-  memory: number;
-  /** File offsets and lengths: a power of two. */
-  block: number;
 }
 
 /** A slice of one operation: the whole blocks [start, end), holding user bytes [userStart, userEnd). */
@@ -108,11 +103,12 @@ export class DirectFile {
   #serial: Promise<unknown> = Promise.resolve();
 
   /** `append` and `writeOnly`: what the fd was asked to be (it is neither; see above). */
-  constructor(io: BlockIO, alignment: DirectAlignment, locks: FileLocks,
+  constructor(io: BlockIO, alignment: DioAlignment, locks: FileLocks,
     { append, writeOnly }: { append: boolean; writeOnly: boolean }) {
     this.#io = io;
     this.#memory = alignment.memory;
-    this.#block = alignment.block;
+    // O_DIRECT offsets and lengths go in whole blocks of this (a power of two).
+    this.#block = alignment.offset;
     this.#locks = locks;
     this.#append = append;
     this.#writeOnly = writeOnly;
