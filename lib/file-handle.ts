@@ -173,10 +173,8 @@ const overrides = {
       if (c.res < 0) return undefined;
       recordKernel(route);
       let bytesRead = c.res;
-      if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < total) {
-        policyStats.fallbacks++; // as in read(): the rest from the threadpool
-        const rest = await internals!.nodeProto.readv.call(this, viewsAfter(buffers, bytesRead), position + bytesRead);
-        bytesRead += rest.bytesRead;
+      if (servedInPart(route, bytesRead, total)) {
+        bytesRead += (await internals!.nodeProto.readv.call(this, viewsAfter(buffers, bytesRead), position + bytesRead)).bytesRead;
       }
       return nullProto({ bytesRead, buffers: args[0] });
     }, () => internals!.nodeProto.readv.apply(this, args));
@@ -224,6 +222,17 @@ const overrides = {
   },
 };
 
+/**
+ * Whether a read that got `bytesRead` of `wanted` bytes was a NOWAIT read
+ * the page cache served only in part: a plain pread would not stop there,
+ * so the caller reads the rest on the threadpool (counted as a fallback).
+ */
+function servedInPart(route: Route, bytesRead: number, wanted: number): boolean {
+  if (route !== 'kernel-nowait' || bytesRead === 0 || bytesRead >= wanted) return false;
+  policyStats.fallbacks++;
+  return true;
+}
+
 // The hot path of the drop-in: one async function, one kernel request.
 async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: Route) {
   const { buffer, offset, length, position } = plan;
@@ -240,12 +249,8 @@ async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, ro
     }
     recordKernel(route);
     let bytesRead = c.res;
-    if (route === 'kernel-nowait' && bytesRead > 0 && bytesRead < length) {
-      // The page cache held only the start of the range; a plain pread
-      // would not stop there, so the rest comes from the threadpool.
-      policyStats.fallbacks++;
-      const rest = await nodeProto.read.call(fh, buffer, offset + bytesRead, length - bytesRead, position + bytesRead);
-      bytesRead += rest.bytesRead;
+    if (servedInPart(route, bytesRead, length)) {
+      bytesRead += (await nodeProto.read.call(fh, buffer, offset + bytesRead, length - bytesRead, position + bytesRead)).bytesRead;
     }
     return { __proto__: null, bytesRead, buffer };
   } finally {
