@@ -864,7 +864,8 @@ export class AioContext implements AsyncDisposable {
 
   // Reading the arguments ran the caller's code (getters, a Proxy's traps),
   // which may have closed this context: check again before queueing, or the
-  // request would wait in a queue that nothing flushes (rule 1, rule 2).
+  // request would wait in a queue that nothing flushes (docs/contract.md:
+  // One Completion per request; Bad arguments throw at once).
   #admit(request: AioRequest): AioRequest {
     this.#assertOpen();
     return this.#enqueue(request);
@@ -957,8 +958,8 @@ export class AioContext implements AsyncDisposable {
   }
 
   // Moves queued requests into free slots and submits them with as few
-  // io_submit calls as the kernel allows (rule 5: EAGAIN and partial
-  // submission are absorbed here).
+  // io_submit calls as the kernel allows (docs/contract.md: Excess requests
+  // wait in order; EAGAIN and partial submission are absorbed here).
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#closed) return;

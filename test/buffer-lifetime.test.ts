@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 import { ENTRY, runNode, scratchDir, writeFile } from './support/helpers.js';
 
-// Rule 6 and the first duty of the native code: memory handed to the kernel
+// Buffers stay alive until their Completion (docs/contract.md), the first
+// duty of the native code: memory handed to the kernel
 // stays alive until its completion, whatever JavaScript does to the buffer.
 describe('buffer lifetime', () => {
   const scratch = scratchDir();

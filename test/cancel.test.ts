@@ -9,7 +9,7 @@ import { Fds, makePipe, O_RDONLY, patternBytes, rng, scratchDir, tick, writeFile
 const { POLLIN } = constants;
 const { ECANCELED } = osConstants.errno;
 
-describe('cancellation (rule 4)', () => {
+describe('cancellation says who won', () => {
   const scratch = scratchDir();
   const fds = new Fds();
   let ctx: AioContext;

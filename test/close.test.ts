@@ -9,7 +9,7 @@ import { aioRingsHeld, Fds, makePipe, O_RDONLY, patternBytes, scratchDir, tick, 
 const { POLLIN } = constants;
 const { ECANCELED } = osConstants.errno;
 
-describe('close (rule 6)', () => {
+describe('close: closing waits for every request', () => {
   const scratch = scratchDir();
   const fds = new Fds();
   const content = patternBytes(65536, 5);
@@ -105,7 +105,7 @@ describe('close (rule 6)', () => {
   });
 });
 
-describe('completions() (rule 9)', () => {
+describe('completions(): completion streams see everything from their start', () => {
   const scratch = scratchDir();
   const fds = new Fds();
   afterEach(() => fds.closeAll());

@@ -5,7 +5,7 @@ import { AIO_RINGS, ENTRY, patternBytes, runNode, scratchDir, writeFile } from '
 
 // Each case runs in its own Node process: what is tested is how that process
 // ends (or does not), which no in-process assertion can see.
-describe('lifecycle (rules 7 and 8)', () => {
+describe('lifecycle: idle contexts never hold the process open; a thread that ends cleans up its contexts', () => {
   const scratch = scratchDir();
   const data = writeFile(join(scratch.dir, 'data'), patternBytes(1 << 20));
   after(() => scratch.cleanup());

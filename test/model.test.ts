@@ -16,7 +16,7 @@ const { ECANCELED } = osConstants.errno;
 // enough that requests queue), checked against a model after every program:
 // - every request settles exactly once, and its context's completions()
 //   stream sees it exactly once;
-// - `cancelled` agrees with `res` (rule 4): a cancelled request has no
+// - `cancelled` agrees with `res` (Cancellation says who won): a cancelled request has no
 //   result, any other one has its full result;
 // - reads return what the model says the file holds, and the files end
 //   equal to the model (node:fs reads them back);
@@ -297,7 +297,7 @@ describe('model-based fuzzing (fast-check)', function () {
       expect(seen.get(t.request), 'seen once by completions()').to.equal(1);
       expect(c.request).to.equal(t.request);
       if (t.kind === 'poll') {
-        // Rule 4 for polls: cancelled iff no event.
+        // Cancellation says who won, for polls: cancelled iff no event.
         if (c.cancelled) expect(c.res === 0 || c.res === -ECANCELED, `cancelled poll res ${c.res}`).to.equal(true);
         else expect(c.res & POLLIN, `poll res ${c.res}`).to.equal(POLLIN);
         continue;

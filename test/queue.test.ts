@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AioContext } from '../lib/index.js';
 import { ENTRY, Fds, O_RDONLY, patternBytes, preloadEnv, runNode, scratchDir, syscallShim, tick, writeFile } from './support/helpers.js';
 
-describe('more requests than maxEvents (rule 5)', () => {
+describe('more requests than maxEvents: excess requests wait in order', () => {
   const scratch = scratchDir();
   const fds = new Fds();
   const content = patternBytes(1 << 20, 3);

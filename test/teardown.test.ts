@@ -79,7 +79,8 @@ describe('io_destroy off the event loop', () => {
     expect(where(r.stderr)).to.deep.equal({ main: 0, elsewhere: 200, other: '' });
   });
 
-  // Requests in flight hold the loop open (rule 7), so the main thread's
+  // Requests in flight hold the loop open (Idle contexts never hold the
+  // process open, busy ones do), so the main thread's
   // environment only ends with idle contexts; workers end with requests in
   // flight (test/workers.test.ts).
   it('exit with 200 used contexts open: each destroyed off the main thread as the process ends', async function () {

@@ -9,7 +9,7 @@ import { Fds, O_RDONLY, O_RDWR, makePipe, scratchDir, writeFile } from './suppor
 
 type Case = [label: string, call: (ctx: AioContext, fd: number) => unknown, code: string, ctor: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor];
 
-// Rule 2: bad arguments throw synchronously with Node's codes, and nothing is queued.
+// Bad arguments throw at once (docs/contract.md): synchronously, with Node's codes, and nothing is queued.
 describe('bad arguments', () => {
   const scratch = scratchDir();
   const fds = new Fds();
@@ -173,7 +173,8 @@ describe('bad arguments', () => {
   });
 });
 
-// Rules 1 and 2 when reading the arguments runs the caller's code: a getter
+// One Completion per request, and Bad arguments throw at once, when reading
+// the arguments runs the caller's code: a getter
 // that closes the context makes the call throw ERR_AIO_CLOSED with nothing
 // queued (a request queued on a closed context would never settle); one
 // that only uses the context, even to start requests, changes nothing.

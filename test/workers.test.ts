@@ -11,7 +11,7 @@ const PROMISES = join(ROOT, 'dist/lib/promises.js');
 // afterwards. Every case runs twice: with a main thread that never loads
 // the addon (then the worker's environment is the addon's only user, and
 // Node unloads it when the worker ends), and with one that does.
-describe('worker threads (rule 8)', () => {
+describe('worker threads: a thread that ends cleans up its contexts', () => {
   const scratch = scratchDir();
   const size = 16 << 20;
   const data = writeFile(join(scratch.dir, 'data'), patternBytes(size, 3));
