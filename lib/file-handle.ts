@@ -34,7 +34,6 @@ const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
 
-
 interface Internals {
   proto: object;
   nodeProto: NodeMethods;

@@ -6,13 +6,13 @@
 # a new directory under the temp dir), whose path is printed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-majors="${LINUX_AIO_NODE_MAJORS:-$(node -p "require('$root/package.json').config.nodeMajors")}"
-own="$(node -p "process.versions.node.split('.')[0]")"
+source "$root/scripts/nodes.sh"
+majors="${LINUX_AIO_NODE_MAJORS:-$(supported_majors)}"
 out="${LINUX_AIO_BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/linux-aio-bench-nodes.XXXXXX")}"
 mkdir -p "$out"
 runs=()
 for major in $majors; do
-  if [ "$major" = "$own" ]; then bin="$(dirname "$(command -v node)")"; else bin="$("$root/scripts/node-dist.sh" "$major")/bin"; fi
+  bin="$(node_bin "$major")"
   abi="$("$bin/node" -p process.versions.modules)"
   addon="$root/prebuilds/linux-x64/node.abi$abi.glibc.node"
   if [ ! -f "$addon" ]; then

@@ -4,12 +4,11 @@
 # the last change to the addon's sources, and no other.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/scripts/nodes.sh"
 out="$root/prebuilds/linux-x64"
 want=()
-for major in $(node -p "require('$root/package.json').config.nodeMajors"); do
-  if [ "$major" = "$(node -p "process.versions.node.split('.')[0]")" ]; then abi="$(node -p process.versions.modules)"
-  else abi="$("$("$root/scripts/node-dist.sh" "$major")/bin/node" -p process.versions.modules)"; fi
-  want+=("node.abi$abi.glibc.node")
+for major in $(supported_majors); do
+  want+=("node.abi$("$(node_bin "$major")/node" -p process.versions.modules).glibc.node")
 done
 have="$(cd "$out" 2>/dev/null && ls -1 ./*.node 2>/dev/null | sed 's|^\./||' | sort || true)"
 expected="$(printf '%s\n' "${want[@]}" | sort)"

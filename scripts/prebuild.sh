@@ -3,14 +3,14 @@
 # config.nodeMajors), into prebuilds/linux-x64/node.abi<ABI>.glibc.node,
 # the names node-gyp-build matches at install and lib/addon-file.ts at load.
 #
-# The machine's own Node builds against npm_config_nodedir when it is set
-# (CI sets /usr); every other major is fetched by scripts/node-dist.sh.
+# The Node on PATH builds against npm_config_nodedir when it is set (CI sets
+# /usr); every other major is fetched (scripts/nodes.sh).
 # Each binary is checked by loading it into the Node it was built for.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-all="$(node -p "require('$root/package.json').config.nodeMajors")"
+source "$root/scripts/nodes.sh"
+all="$(supported_majors)"
 majors="${LINUX_AIO_NODE_MAJORS:-$all}"
-own="$(node -p "process.versions.node.split('.')[0]")"
 out="$root/prebuilds/linux-x64"
 
 work="$(mktemp -d)"
@@ -22,15 +22,9 @@ ln -s "$root/node_modules" "$work/node_modules"
 mkdir -p "$out"
 
 for major in $majors; do
-  if [ "$major" = "$own" ] && [ -n "${npm_config_nodedir:-}" ]; then
-    nodedir="$npm_config_nodedir"
-    bin="$(dirname "$(command -v node)")"
-  else
-    nodedir="$("$root/scripts/node-dist.sh" "$major")"
-    bin="$nodedir/bin"
-  fi
+  bin="$(node_bin "$major")"
   abi="$("$bin/node" -p process.versions.modules)"
-  if ! (cd "$work" && PATH="$bin:$PATH" npm_config_nodedir="$nodedir" npx --no-install node-gyp rebuild >build.log 2>&1); then
+  if ! (cd "$work" && on_node "$major" npx --no-install node-gyp rebuild >build.log 2>&1); then
     cat "$work/build.log" >&2
     echo "prebuild: the build for Node $major failed" >&2
     exit 1
