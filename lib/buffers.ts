@@ -21,24 +21,7 @@ import { validateFd, validateInteger } from './validate.js';
  * @param alignment - The alignment of the first byte: a power of two from 8 to 2^30. Default 4096.
  *
  * @example
- * ```js
- * import { AioContext, allocAligned } from 'linux-aio';
- * import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
- * const { O_CREAT, O_RDWR, O_DIRECT } = constants;
- * const fd = openSync(join(dir, 'data'), O_CREAT | O_RDWR | O_DIRECT);
- * const ctx = new AioContext();
- * const buffer = allocAligned(4096);
- * buffer.write('direct I/O');
- * const c = await ctx.write(fd, buffer, 0);
- * console.log(c.res); // 4096
- * await ctx.close();
- * closeSync(fd);
- * rmSync(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/alloc-aligned.mjs}
  */
 export function allocAligned(size: number, alignment = 4096): Buffer {
   validateInteger(size, 'size', 0, bufferConstants.MAX_LENGTH);
@@ -59,13 +42,7 @@ export function allocAligned(size: number, alignment = 4096): Buffer {
  * @param alignment - A power of two, such as 512 or 4096.
  *
  * @example
- * ```js
- * import { allocAligned, isAligned } from 'linux-aio';
- *
- * const buffer = allocAligned(8192);
- * console.log(isAligned(buffer, 4096)); // true
- * console.log(isAligned(buffer.subarray(1), 2)); // false
- * ```
+ * {@includeCode ../examples/is-aligned.mjs}
  */
 export function isAligned(view: ArrayBufferView, alignment: number): boolean {
   if (!ArrayBuffer.isView(view)) throw invalidArgType('view', 'an instance of ArrayBufferView', view);
@@ -96,18 +73,7 @@ export interface DioAlignment {
  * @returns The alignments, or null where the filesystem does not say.
  *
  * @example
- * ```js
- * import { dioAlignment } from 'linux-aio';
- * import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
- * writeFileSync(join(dir, 'data'), '');
- * // { memory: 512, offset: 512 } on ext4 over most disks; null on tmpfs
- * console.log(dioAlignment(join(dir, 'data')));
- * rmSync(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/dio-alignment.mjs}
  */
 export function dioAlignment(pathOrFd: string | Buffer | URL | number): DioAlignment | null {
   let fd = -1;

@@ -167,24 +167,7 @@ const MOVES_DATA: Record<AioOp, boolean> = {
  * Close it when done, to give its events back to `fs.aio-max-nr`.
  *
  * @example
- * ```js
- * import { AioContext } from 'linux-aio';
- * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
- * writeFileSync(join(dir, 'data'), 'hello, kernel');
- * const fd = openSync(join(dir, 'data'), 'r');
- * const ctx = new AioContext({ maxEvents: 64 });
- * // Both reads go to the kernel in one io_submit.
- * const a = Buffer.alloc(5), b = Buffer.alloc(6);
- * const [ca, cb] = await Promise.all([ctx.read(fd, a, 0), ctx.read(fd, b, 7)]);
- * console.log(ca.res, cb.res, a.toString(), b.toString()); // 5 6 hello kernel
- * await ctx.close();
- * closeSync(fd);
- * rmSync(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/aio-context.mjs}
  */
 export class AioContext implements AsyncDisposable {
   /** The most requests in the kernel at once, as given to the constructor (default 256). */
@@ -271,22 +254,7 @@ export class AioContext implements AsyncDisposable {
    * @returns A new {@link AioStats} object.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * await Promise.all([ctx.write(fd, Buffer.from('ab'), 0), ctx.write(fd, Buffer.from('cd'), 2)]);
-   * const { submitted, submitSyscalls, completed } = ctx.stats();
-   * console.log(submitted, submitSyscalls, completed); // 2 1 2
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-stats.mjs}
    */
   stats(): AioStats {
     const n = this.#native.stats();
@@ -323,24 +291,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * writeFileSync(join(dir, 'data'), 'hello, kernel');
-   * const fd = openSync(join(dir, 'data'), 'r');
-   * const ctx = new AioContext();
-   * const buffer = Buffer.alloc(6);
-   * const c = await ctx.read(fd, buffer, 7);
-   * if (c.error) throw c.error;
-   * console.log(c.res, buffer.toString()); // 6 kernel
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-read.mjs}
    */
   read(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rw('read', fd, buffer, position, options);
@@ -361,22 +312,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * const c = await ctx.write(fd, Buffer.from('hello'), 0);
-   * if (c.error) throw c.error;
-   * console.log(c.res); // 5
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-write.mjs}
    */
   write(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rw('write', fd, buffer, position, options);
@@ -394,23 +330,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * writeFileSync(join(dir, 'data'), 'headerbody');
-   * const fd = openSync(join(dir, 'data'), 'r');
-   * const ctx = new AioContext();
-   * const head = Buffer.alloc(6), body = Buffer.alloc(4);
-   * const c = await ctx.readv(fd, [head, body], 0);
-   * console.log(c.res, head.toString(), body.toString()); // 10 header body
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-readv.mjs}
    */
   readv(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rwv('readv', fd, buffers, position, options);
@@ -428,21 +348,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * const c = await ctx.writev(fd, [Buffer.from('head,'), Buffer.from('body')], 0);
-   * console.log(c.res); // 9
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-writev.mjs}
    */
   writev(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     return this.#rwv('writev', fd, buffers, position, options);
@@ -462,22 +368,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * await ctx.write(fd, Buffer.from('durable'), 0);
-   * const c = await ctx.fsync(fd);
-   * console.log(c.res); // 0
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-fsync.mjs}
    */
   fsync(fd: number, options?: OpOptions): AioRequest {
     return this.#sync('fsync', fd, options);
@@ -493,22 +384,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * await ctx.write(fd, Buffer.from('data'), 0);
-   * const c = await ctx.fdsync(fd);
-   * console.log(c.res); // 0
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-fdsync.mjs}
    */
   fdsync(fd: number, options?: OpOptions): AioRequest {
     return this.#sync('fdsync', fd, options);
@@ -532,28 +408,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request, already queued; await it for its {@link Completion}.
    *
    * @example
-   * ```js
-   * import { AioContext, constants } from 'linux-aio';
-   * import { execFileSync } from 'node:child_process';
-   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fifo = join(dir, 'fifo');
-   * execFileSync('mkfifo', [fifo]);
-   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
-   * const w = openSync(fifo, 'w');
-   * const ctx = new AioContext();
-   * const ready = ctx.poll(r, constants.POLLIN);
-   * setTimeout(() => writeSync(w, 'x'), 10); // data comes later
-   * const c = await ready;
-   * console.log((c.res & constants.POLLIN) !== 0); // true
-   * await ctx.close();
-   * closeSync(r);
-   * closeSync(w);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-poll.mjs}
    */
   poll(fd: number, events: number, options?: OpOptions): AioRequest {
     this.#assertOpen();
@@ -577,24 +432,7 @@ export class AioContext implements AsyncDisposable {
    * @returns One queued request per spec, in the order of `specs`.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * const requests = ctx.submit([
-   *   { op: 'write', fd, buffer: Buffer.from('one'), position: 0, tag: 'first' },
-   *   { op: 'write', fd, buffer: Buffer.from('two'), position: 3, tag: 'second' },
-   * ]);
-   * for (const c of await Promise.all(requests)) console.log(c.request.tag, c.res);
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-submit.mjs}
    */
   submit(specs: readonly RequestSpec[]): AioRequest[] {
     this.#assertOpen();
@@ -625,28 +463,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The request's Completion, once it has settled.
    *
    * @example
-   * ```js
-   * import { AioContext, constants } from 'linux-aio';
-   * import { execFileSync } from 'node:child_process';
-   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fifo = join(dir, 'fifo');
-   * execFileSync('mkfifo', [fifo]);
-   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
-   * const w = openSync(fifo, 'w');
-   * const ctx = new AioContext();
-   * const request = ctx.poll(r, constants.POLLIN); // no data will come
-   * await new Promise((resolve) => setTimeout(resolve, 10)); // now in the kernel
-   * const c = await ctx.cancel(request);
-   * console.log(c.cancelled, c.res); // true 0
-   * await ctx.close();
-   * closeSync(r);
-   * closeSync(w);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-cancel.mjs}
    */
   cancel(request: AioRequest): Promise<Completion> {
     if (!(request instanceof AioRequest)) throw invalidArgType('request', 'an instance of AioRequest', request);
@@ -677,28 +494,7 @@ export class AioContext implements AsyncDisposable {
    * @returns The Completions of every request that was pending, once all have settled.
    *
    * @example
-   * ```js
-   * import { AioContext, constants } from 'linux-aio';
-   * import { execFileSync } from 'node:child_process';
-   * import { closeSync, constants as fs, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fifo = join(dir, 'fifo');
-   * execFileSync('mkfifo', [fifo]);
-   * const r = openSync(fifo, fs.O_RDONLY | fs.O_NONBLOCK);
-   * const w = openSync(fifo, 'w');
-   * const ctx = new AioContext();
-   * ctx.poll(r, constants.POLLIN);
-   * ctx.poll(r, constants.POLLPRI);
-   * const all = await ctx.cancelAll();
-   * console.log(all.map((c) => c.cancelled)); // [ true, true ]
-   * await ctx.close();
-   * closeSync(r);
-   * closeSync(w);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-cancel-all.mjs}
    */
   cancelAll(): Promise<Completion[]> {
     const pending: AioRequest[] = [];
@@ -722,28 +518,7 @@ export class AioContext implements AsyncDisposable {
    * @returns An async iterator of Completions.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * writeFileSync(join(dir, 'data'), 'abcdefgh');
-   * const fd = openSync(join(dir, 'data'), 'r');
-   * const ctx = new AioContext();
-   * const completions = ctx.completions();
-   * ctx.read(fd, Buffer.alloc(4), 0, { tag: 'first half' });
-   * ctx.read(fd, Buffer.alloc(4), 4, { tag: 'second half' });
-   * let seen = 0;
-   * for await (const c of completions) {
-   *   console.log(c.request.tag, c.res);
-   *   if (++seen === 2) break;
-   * }
-   * await ctx.close();
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-completions.mjs}
    */
   completions(): AsyncIterableIterator<Completion> {
     this.#assertOpen();
@@ -766,21 +541,7 @@ export class AioContext implements AsyncDisposable {
    * @returns Resolves once every request has settled and the kernel context is destroyed.
    *
    * @example
-   * ```js
-   * import { AioContext } from 'linux-aio';
-   * import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-   * const fd = openSync(join(dir, 'data'), 'w+');
-   * const ctx = new AioContext();
-   * const pending = ctx.read(fd, Buffer.alloc(4), 0);
-   * await ctx.close(); // the read was still queued: it is cancelled
-   * console.log(ctx.closed, (await pending).cancelled); // true true
-   * closeSync(fd);
-   * rmSync(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/aio-context-close.mjs}
    */
   close(): Promise<void> {
     if (this.#closePromise !== undefined) return this.#closePromise;

@@ -122,20 +122,7 @@ export interface AioFileHandle extends FileHandle {
    * @param options - Range, chunk size, depth and signal; see {@link ReadChunksOptions}.
    *
    * @example
-   * ```js
-   * import { mkdtemp, open, rm, writeFile } from 'linux-aio/promises';
-   * import { tmpdir } from 'node:os';
-   * import { join } from 'node:path';
-   *
-   * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
-   * await writeFile(join(dir, 'data'), Buffer.alloc(200_000));
-   * const fh = await open(join(dir, 'data'));
-   * let total = 0;
-   * for await (const chunk of fh.readChunks({ chunkSize: 65536, depth: 4 })) total += chunk.length;
-   * console.log(total); // 200000
-   * await fh.close();
-   * await rm(dir, { recursive: true });
-   * ```
+   * {@includeCode ../examples/file-handle-read-chunks.mjs}
    */
   readChunks(options?: ReadChunksOptions): AsyncIterableIterator<Buffer>;
 }

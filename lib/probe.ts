@@ -50,13 +50,7 @@ let cached: ProbeResult | undefined;
  * which can take tens of milliseconds.
  *
  * @example
- * ```js
- * import { probe } from 'linux-aio';
- *
- * const { kernel, aio, poll } = probe();
- * console.log(kernel, aio.supported ? 'kernel AIO works' : aio.reason);
- * console.log('poll:', poll.supported || poll.reason);
- * ```
+ * {@includeCode ../examples/probe.mjs}
  */
 export function probe(): ProbeResult {
   if (cached !== undefined) return cached;

@@ -77,20 +77,7 @@ export interface OpenOptions {
  * @returns node's FileHandle, with linux-aio's methods.
  *
  * @example
- * ```js
- * import { mkdtemp, open, rm } from 'linux-aio/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * // Direct I/O, yet any buffer, offset and length will do.
- * const fh = await open(join(dir, 'data'), 'w+', 0o644, { direct: true });
- * await fh.write('hello, direct I/O', 0);
- * const { bytesRead, buffer } = await fh.read(Buffer.alloc(6), 0, 6, 7);
- * console.log(bytesRead, buffer.toString()); // 6 direct
- * await fh.close();
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-open.mjs}
  */
 export async function open(
   path: Parameters<typeof nodeFs.open>[0], flags?: string | number, mode?: Parameters<typeof nodeFs.open>[2], options?: OpenOptions,
@@ -143,22 +130,7 @@ export async function open(
  * @throws TypeError `ERR_INVALID_ARG_TYPE` when `handle` is not a FileHandle.
  *
  * @example
- * ```js
- * import { adopt, mkdtemp, rm, stats, writeFile } from 'linux-aio/promises';
- * import { open } from 'node:fs/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * const path = join(dir, 'data');
- * await writeFile(path, 'opened by node:fs');
- * const fh = adopt(await open(path)); // node's own FileHandle
- * const before = stats().kernel;
- * const { buffer } = await fh.read(Buffer.alloc(6), 0, 6, 0);
- * console.log(buffer.toString(), stats().kernel - before); // opened 1
- * await fh.close();
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-adopt.mjs}
  */
 export function adopt(handle: FileHandle): AioFileHandle {
   if (!isNodeFileHandle(handle)) throw invalidArgType('handle', 'an instance of FileHandle', handle);
@@ -175,17 +147,7 @@ export function adopt(handle: FileHandle): AioFileHandle {
  * @param args - node:fs/promises `writeFile()`'s arguments: file, data, options.
  *
  * @example
- * ```js
- * import { mkdtemp, readFile, rm, writeFile } from 'linux-aio/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * const path = join(dir, 'config.json');
- * await writeFile(path, JSON.stringify({ port: 8080 }));
- * console.log(await readFile(path, 'utf8')); // {"port":8080}
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-write-file.mjs}
  */
 export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): Promise<void> {
   const [file, data, options] = args;
@@ -202,18 +164,7 @@ export async function writeFile(...args: Parameters<typeof nodeFs.writeFile>): P
  * @param args - node:fs/promises `appendFile()`'s arguments: path, data, options.
  *
  * @example
- * ```js
- * import { appendFile, mkdtemp, readFile, rm } from 'linux-aio/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * const path = join(dir, 'log.txt');
- * await appendFile(path, 'first\n');
- * await appendFile(path, 'second\n');
- * console.log(JSON.stringify(await readFile(path, 'utf8'))); // "first\nsecond\n"
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-append-file.mjs}
  */
 export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>): Promise<void> {
   const [file, data, options] = args;
@@ -232,18 +183,7 @@ export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>):
  * @returns A Buffer, or a string when an encoding is given.
  *
  * @example
- * ```js
- * import { mkdtemp, readFile, rm, writeFile } from 'linux-aio/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * const path = join(dir, 'data.txt');
- * await writeFile(path, 'x'.repeat(100_000));
- * const text = await readFile(path, 'utf8');
- * console.log(text.length); // 100000
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-read-file.mjs}
  */
 export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
   const [path, options] = args;
@@ -323,19 +263,7 @@ export interface DropInStats extends PolicyStats {
  * creates the shared context, if nothing else did.
  *
  * @example
- * ```js
- * import { mkdtemp, readFile, rm, stats, writeFile } from 'linux-aio/promises';
- * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
- *
- * const dir = await mkdtemp(join(tmpdir(), 'aio-'));
- * const path = join(dir, 'data');
- * await writeFile(path, 'in the page cache');
- * await readFile(path); // served by kernel AIO, RWF_NOWAIT
- * const { backend, kernel, nowaitHits, threadpool } = stats();
- * console.log(backend, kernel, nowaitHits, threadpool); // kernel-aio 1 1 1
- * await rm(dir, { recursive: true });
- * ```
+ * {@includeCode ../examples/promises-stats.mjs}
  */
 export function stats(): DropInStats {
   const reason = backendReason();
