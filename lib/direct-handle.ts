@@ -1,7 +1,8 @@
-// FileHandle methods of direct-I/O handles (opened with O_DIRECT or
-// `{ direct: true }`): node's argument forms and results, on a DirectFile.
+// Direct-I/O handles (opened with O_DIRECT or `{ direct: true }`): the
+// DirectFile of a FileHandle, and the FileHandle methods on it, in node's
+// argument forms and with node's results.
 //
-// Each function returns the work to run (the caller holds the handle's
+// Each method returns the work to run (the caller holds the handle's
 // reference around it), or null when node must see the arguments: node then
 // throws its own validation error.
 import { fstatSync, constants as fsConstants } from 'node:fs';
@@ -11,99 +12,23 @@ import { checkAborted } from './abort.js';
 import { type DioAlignment, dioAlignment, isAligned } from './buffers.js';
 import { IO_MAX_LENGTH, IOV_MAX } from './constants.js';
 import { type AioContext } from './context.js';
-import { type BlockIO, DirectFile, FileLocks } from './direct-io.js';
-import { errnoError, invalidArgType } from './errors.js';
-import {
-  CURRENT, type ReadFileOptions, bytesOf, nullProto, readArgs, vectorArgs, writeArgs, writeStringArgs,
-} from './handle-args.js';
+import { type BlockIO, DirectFile } from './direct-io.js';
+import { errnoError } from './errors.js';
+import { locksOf } from './file-locks.js';
+import { CURRENT, type ReadFileOptions, readArgs, vectorArgs, writeArgs, writeStringArgs } from './handle-args.js';
 import { binding } from './native.js';
-import type { NodeMethods } from './node-methods.js';
+import { type NodeMethods, nullProto } from './node-methods.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route, writeRoute } from './policy.js';
 import type { ReadRules } from './read-rules.js';
 import type { AioRequest } from './request.js';
+import { bytesOf } from './views.js';
 
-const { O_APPEND, O_CREAT, O_DIRECT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, S_IFMT, S_IFREG } = fsConstants;
+const { S_IFMT, S_IFREG } = fsConstants;
 const UNKNOWN_SIZE_CHUNK = 64 * 1024;
 /** writeFile checks its signal between pieces of this size. */
 const WRITE_FILE_CHUNK = 8 << 20;
 
 type Work<T> = (() => Promise<T>) | null;
-
-const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
-
-// node's stringToFlags (lib/internal/fs/utils.js).
-const STRING_FLAGS: Record<string, number> = {
-  'r': O_RDONLY, 'rs': O_RDONLY | O_SYNC, 'sr': O_RDONLY | O_SYNC,
-  'r+': O_RDWR, 'rs+': O_RDWR | O_SYNC, 'sr+': O_RDWR | O_SYNC,
-  'w': O_TRUNC | O_CREAT | O_WRONLY, 'wx': O_TRUNC | O_CREAT | O_WRONLY | O_EXCL, 'xw': O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
-  'w+': O_TRUNC | O_CREAT | O_RDWR, 'wx+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL, 'xw+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
-  'a': O_APPEND | O_CREAT | O_WRONLY, 'ax': O_APPEND | O_CREAT | O_WRONLY | O_EXCL, 'xa': O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
-  'as': O_APPEND | O_CREAT | O_WRONLY | O_SYNC, 'sa': O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
-  'a+': O_APPEND | O_CREAT | O_RDWR, 'ax+': O_APPEND | O_CREAT | O_RDWR | O_EXCL, 'xa+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
-  'as+': O_APPEND | O_CREAT | O_RDWR | O_SYNC, 'sa+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
-};
-
-export interface OpenPlan {
-  /** The flags to hand node's open(): the caller's, or numeric ones. */
-  flags: unknown;
-  /** Flags to retry with when `flags` is refused with EACCES, or null. */
-  retryFlags: number | null;
-  /** Open for direct I/O. */
-  direct: boolean;
-  /** O_APPEND, emulated by the DirectFile. */
-  append: boolean;
-  /** Opened for reading only because read-modify-write needs it: reads are refused. */
-  writeOnly: boolean;
-  /** The flags as asked for (O_DIRECT included), for a plain O_DIRECT open. */
-  asked: number;
-}
-
-/**
- * open()'s flags with `options.direct` applied. A direct file is opened
- * without O_APPEND (DirectFile appends by itself) and, when write-only,
- * for reading too (partial blocks are read, modified and written back).
- * Flags node would refuse are passed on as they are, for node to refuse.
- */
-export function openPlan(flags: unknown, options: unknown): OpenPlan {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw invalidArgType('options', 'of type object', options);
-  }
-  const direct = (options as { direct?: unknown } | undefined)?.direct;
-  if (direct !== undefined && typeof direct !== 'boolean') throw invalidArgType('options.direct', 'of type boolean', direct);
-  let numeric: number | undefined;
-  if (flags === undefined || flags === null) numeric = O_RDONLY;
-  else if (typeof flags === 'string') numeric = Object.hasOwn(STRING_FLAGS, flags) ? STRING_FLAGS[flags] : undefined;
-  else if (typeof flags === 'number' && Number.isInteger(flags)) numeric = flags;
-  const buffered = { flags, retryFlags: null, direct: false, append: false, writeOnly: false, asked: 0 };
-  if (numeric === undefined) return buffered;
-  if (direct === true) numeric |= O_DIRECT;
-  if ((numeric & O_DIRECT) === 0) return buffered;
-  const append = (numeric & O_APPEND) !== 0;
-  const plain = numeric & ~O_APPEND;
-  if ((plain & O_ACCMODE) !== O_WRONLY) {
-    return { flags: plain, retryFlags: null, direct: true, append, writeOnly: false, asked: numeric };
-  }
-  // Without read permission, node's O_WRONLY open: partial blocks then fail as a read would.
-  return { flags: (plain & ~O_ACCMODE) | O_RDWR, retryFlags: plain, direct: true, append, writeOnly: true, asked: numeric };
-}
-
-// One FileLocks per file (device and inode) while any direct handle of it lives.
-const locksByFile = new Map<string, WeakRef<FileLocks>>();
-const forgetLocks = new FinalizationRegistry<string>((key) => {
-  if (locksByFile.get(key)?.deref() === undefined) locksByFile.delete(key);
-});
-
-function locksOf(fd: number): FileLocks {
-  const st = fstatSync(fd);
-  const key = `${st.dev}:${st.ino}`;
-  let locks = locksByFile.get(key)?.deref();
-  if (locks === undefined) {
-    locks = new FileLocks();
-    locksByFile.set(key, new WeakRef(locks));
-    forgetLocks.register(locks, key);
-  }
-  return locks;
-}
 
 /** O_DIRECT alignment of the open file; 4096 where statx does not say. */
 function alignmentOf(fd: number): DioAlignment {
@@ -130,7 +55,7 @@ export interface DirectOpen {
  * inside the file; writes that extend it go to the threadpool (policy.ts).
  * A kernel error is redone by node, so the error is node's.
  */
-export function directFile(
+export function directFileFor(
   fh: FileHandle, statusFlags: number, node: NodeMethods, kernel: () => AioContext | null, open: DirectOpen,
 ): DirectFile {
   const reads = readRoute(statusFlags);

@@ -14,7 +14,8 @@
 // file, and waits for the reads before it too: until it has cut the file
 // back to the size node's write would leave (a direct write ends on a block
 // boundary), nothing else of this file looks at the size. The locks belong
-// to the file (its inode), shared by every direct handle of this process.
+// to the file (its inode), shared by every direct handle of this process
+// (file-locks.ts).
 //
 // O_APPEND is emulated (the fd is opened without it, since a block-aligned
 // rewrite of the last block cannot be placed with it): the end is found
@@ -26,7 +27,9 @@ import { BOUNCE_MAX, giveBounce, takeBounce } from './bounce-pool.js';
 import type { DioAlignment } from './buffers.js';
 import { IOV_MAX, SEEK_CUR, SEEK_SET } from './constants.js';
 import { errnoError } from './errors.js';
-import { CURRENT, byteLengthOf, bytesOf } from './handle-args.js';
+import { type FileLocks, dropLock, overlapping, takeLock } from './file-locks.js';
+import { CURRENT } from './handle-args.js';
+import { byteLengthOf, bytesOf } from './views.js';
 
 const EBADF = -9;
 
@@ -50,40 +53,6 @@ interface Piece {
   userEnd: number;
   /** The user's own memory, when it can go to the kernel as it is. */
   zeroCopy: Uint8Array[] | null;
-}
-
-interface Lock {
-  start: number;
-  end: number;
-  /** Who waits for this lock to go: created on first wait. */
-  waiters: (() => void)[] | null;
-}
-
-/** The in-process locks of one file, shared by all its direct handles. */
-export class FileLocks {
-  readonly writes = new Set<Lock>();
-  readonly reads = new Set<Lock>();
-  /** Writes in flight that may move EOF: while any is, the size on disk is not the file's. */
-  growing = 0;
-}
-
-function take(set: Set<Lock>, start: number, end: number): Lock {
-  const lock: Lock = { start, end, waiters: null };
-  set.add(lock);
-  return lock;
-}
-
-function drop(set: Set<Lock>, lock: Lock): void {
-  set.delete(lock);
-  if (lock.waiters !== null) for (const wake of lock.waiters) wake();
-}
-
-/** The locks of `set` that overlap [start, end), as promises of their release. */
-function overlapping(set: Set<Lock>, start: number, end: number, out: Promise<void>[] = []): Promise<void>[] {
-  for (const lock of set) {
-    if (lock.start < end && start < lock.end) out.push(new Promise((wake) => (lock.waiters ??= []).push(wake)));
-  }
-  return out;
 }
 
 /** Pieces of one operation run this many at a time. */
@@ -169,7 +138,7 @@ export class DirectFile {
     const end = this.#up(position + total);
     const locks = this.#locks;
     const prior = overlapping(locks.writes, start, end);
-    const lock = take(locks.reads, start, end);
+    const lock = takeLock(locks.reads, start, end);
     try {
       if (prior.length > 0) await Promise.all(prior);
       // Past EOF the kernel may write into the buffer (the rest of the block
@@ -180,7 +149,7 @@ export class DirectFile {
       if (error !== undefined) throw error;
       return userBytes(pieces, results);
     } finally {
-      drop(locks.reads, lock);
+      dropLock(locks.reads, lock);
     }
   }
 
@@ -210,7 +179,7 @@ export class DirectFile {
     const grows = end > sizeNow || locks.growing > 0;
     const prior = overlapping(locks.writes, start, grows ? Infinity : end);
     if (grows) overlapping(locks.reads, start, Infinity, prior);
-    const lock = take(locks.writes, start, grows ? Infinity : end);
+    const lock = takeLock(locks.writes, start, grows ? Infinity : end);
     if (grows) locks.growing++;
     try {
       if (prior.length > 0) await Promise.all(prior);
@@ -230,7 +199,7 @@ export class DirectFile {
       return { at, written };
     } finally {
       if (grows) locks.growing--;
-      drop(locks.writes, lock);
+      dropLock(locks.writes, lock);
     }
   }
 

@@ -13,21 +13,21 @@ import { checkAborted } from './abort.js';
 import { IO_MAX_LENGTH, SEEK_CUR, SEEK_SET } from './constants.js';
 import { type AioContext } from './context.js';
 import {
-  type DirectOpen, directFile, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
+  type DirectOpen, directFileFor, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
 } from './direct-handle.js';
 import { type DirectFile } from './direct-io.js';
 import { errnoError } from './errors.js';
 import {
-  CURRENT, type RangeArgs, type ReadFileOptions, byteLengthOf, bytesOf, isKernelVector, nullProto, readArgs,
-  readFileOptions, vectorArgs, viewsAfter,
+  CURRENT, type RangeArgs, type ReadFileOptions, isKernelVector, readArgs, readFileOptions, vectorArgs,
 } from './handle-args.js';
 import { binding } from './native.js';
-import type { AnyFn, NodeMethods } from './node-methods.js';
+import { type AnyFn, type NodeMethods, nullProto } from './node-methods.js';
 import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from './policy.js';
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
 import { type ReadRules, learnReadRules } from './read-rules.js';
 import { readAheadStream } from './read-stream.js';
-import { sharedContext } from './shared-context.js';
+import { usableSharedContext } from './shared-context.js';
+import { byteLengthOf, bytesOf, viewsAfter } from './views.js';
 
 const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
 // node:fs limits (lib/internal/fs/utils.js).
@@ -53,15 +53,10 @@ interface HandleState {
 let internals: Internals | null | undefined;
 const stateOf = new WeakMap<object, HandleState>();
 
-/** The context to use for `fh`, or null when the call must go to node as it is. */
-function kernelFor(fh: FileHandle): AioContext | null {
+/** The shared context for a call on `fh` while `fh` is open, or null when the call must go to node as it is. */
+function contextIfOpen(fh: FileHandle): AioContext | null {
   if (fh.fd === -1 || !internals) return null; // node rejects with its 'file closed' EBADF
-  return openContext();
-}
-
-function openContext(): AioContext | null {
-  const ctx = sharedContext();
-  return ctx !== null && !ctx.closed ? ctx : null;
+  return usableSharedContext();
 }
 
 /** Runs `work` with the handle referenced as node's own operations do, so close() waits for it. */
@@ -139,7 +134,7 @@ const overrides = {
   read(this: FileHandle, ...args: unknown[]) {
     const state = stateOf.get(this);
     if (state?.direct && this.fd !== -1) return viaDirect(this, 'read', args, directRead(state.direct, args, internals!.readRules));
-    const ctx = kernelFor(this);
+    const ctx = contextIfOpen(this);
     const plan = ctx && readArgs(args[0], args[1], args[2], args[3], internals!.readRules);
     if (!plan || plan.position === CURRENT) return delegate(this, 'read', args);
     return bufferedRead(this, ctx!, plan, readRoute(state!.statusFlags));
@@ -148,7 +143,7 @@ const overrides = {
   readv(this: FileHandle, ...args: unknown[]) {
     const direct = directOf(this);
     if (direct) return viaDirect(this, 'readv', args, directReadv(direct, args));
-    const ctx = kernelFor(this);
+    const ctx = contextIfOpen(this);
     const plan = ctx && vectorArgs(args[0], args[1]);
     if (!plan || !isKernelVector(plan)) return delegate(this, 'readv', args);
     const { buffers, position } = plan;
@@ -202,7 +197,7 @@ const overrides = {
       return viaDirect(this, 'readFile', args, options && directReadFile(this, direct, options));
     }
     const options = readFileOptions(args[0]);
-    const ctx = kernelFor(this);
+    const ctx = contextIfOpen(this);
     if (!ctx || !options) return delegate(this, 'readFile', args);
     return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
   },
@@ -247,7 +242,7 @@ async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, ro
 // fsync is run by the kernel from a workqueue: never redone, since a
 // writeback error is reported only once.
 function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
-  const ctx = kernelFor(fh);
+  const ctx = contextIfOpen(fh);
   // Under the permission model (process.permission is set) node decides:
   // from Node 24 it refuses fsync and fdatasync there (ERR_ACCESS_DENIED).
   if (!ctx || (process as { permission?: unknown }).permission !== undefined) return delegate(fh, name, []);
@@ -320,7 +315,7 @@ export function adoptHandle(fh: FileHandle, emulate: DirectOpen = { append: fals
   // the end (open() never makes one; a node FileHandle may be one): it
   // keeps O_DIRECT's own rules, as node's handle has them.
   const direct = (statusFlags & O_DIRECT) === 0 || (statusFlags & O_APPEND) !== 0
-    ? null : directFile(fh, statusFlags, internals.nodeProto, openContext, emulate);
+    ? null : directFileFor(fh, statusFlags, internals.nodeProto, usableSharedContext, emulate);
   stateOf.set(fh, { statusFlags, direct });
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
   // reference count (held), so close waits for them as for its own.

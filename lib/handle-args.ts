@@ -32,22 +32,6 @@ export function isIndex(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-export function bytesOf(view: ArrayBufferView, offset = 0, length = view.byteLength - offset): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset + offset, length);
-}
-
-/** The bytes of all of `views`. */
-export function byteLengthOf(views: readonly ArrayBufferView[]): number {
-  let n = 0;
-  for (const v of views) n += v.byteLength;
-  return n;
-}
-
-/** A result as node:fs/promises gives it: a null-prototype object. */
-export function nullProto<T extends object>(o: T): T {
-  return Object.assign(Object.create(null), o);
-}
-
 export interface ReadFileOptions { encoding: BufferEncoding | null; signal: AbortSignal | undefined }
 
 /**
@@ -164,15 +148,4 @@ export function vectorArgs(buffers: unknown, position: unknown): VectorArgs | nu
 /** The positional, non-empty vector form the kernel takes as it is. */
 export function isKernelVector(args: VectorArgs): boolean {
   return args.position !== CURRENT && args.buffers.length > 0 && args.buffers.length <= IOV_MAX;
-}
-
-/** What is left of `views` once their first `skip` bytes are filled. */
-export function viewsAfter(views: readonly ArrayBufferView[], skip: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    const drop = Math.min(skip, v.byteLength);
-    skip -= drop;
-    if (drop < v.byteLength) out.push(bytesOf(v, drop, v.byteLength - drop));
-  }
-  return out;
 }

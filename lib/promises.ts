@@ -21,13 +21,13 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
-import { openPlan } from './direct-handle.js';
 import { invalidArgType } from './errors.js';
 import { adoptHandle, isDirectHandle, isNodeFileHandle, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
 import type { AnyFn } from './node-methods.js';
+import { openPlan } from './open-plan.js';
 import { policyStats, type PolicyStats } from './policy.js';
-import { backendReason, currentBackend, sharedContext, watchBackend } from './shared-context.js';
+import { backendReason, currentBackend, sharedContext, usableSharedContext, watchBackend } from './shared-context.js';
 
 export * from 'node:fs/promises';
 
@@ -192,7 +192,7 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   // node opens with options.flag || 'r'; any other flag is node's to open.
   const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
   const readOptions = readFileOptions(options);
-  if (!isPath || flag !== 'r' || readOptions === null || sharedContext() === null) {
+  if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }

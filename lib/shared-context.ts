@@ -73,6 +73,17 @@ export function sharedContext(): AioContext | null {
   }
 }
 
+/**
+ * The shared context if it can take requests now, or null: what a caller
+ * about to submit asks for, since a closed context would throw where
+ * node:fs should serve instead. Creates it, or tries again, as
+ * sharedContext() does.
+ */
+export function usableSharedContext(): AioContext | null {
+  const ctx = sharedContext();
+  return ctx !== null && !ctx.closed ? ctx : null;
+}
+
 function settle(created: AioContext | null, retry: number): AioContext | null {
   context = created;
   retryAt = retry;
