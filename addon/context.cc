@@ -16,6 +16,8 @@ inline uint64_t DataOf(uint32_t slot, uint32_t generation) {
 }  // namespace
 
 Napi::Function NativeContext::Define(Napi::Env env) {
+  Napi::Array counter_names = Napi::Array::New(env, kCounters);
+  for (uint32_t i = 0; i < kCounters; i++) counter_names.Set(i, Napi::String::New(env, kCounterNames[i]));
   return DefineClass(
       env, "NativeContext",
       {
@@ -24,7 +26,7 @@ Napi::Function NativeContext::Define(Napi::Env env) {
           InstanceMethod<&NativeContext::Release>("release"),
           InstanceMethod<&NativeContext::Cancel>("cancel"),
           InstanceMethod<&NativeContext::Close>("close"),
-          InstanceMethod<&NativeContext::Stats>("stats"),
+          StaticValue("counterNames", counter_names),
       });
 }
 
@@ -34,8 +36,15 @@ NativeContext::NativeContext(const Napi::CallbackInfo& info)
   owner_ = Napi::Weak(info[0].As<Napi::Object>());
   on_completions_ = Napi::Persistent(info[1].As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env, "linux-aio");
+  shared_arrays_.counters = no_counters_;
   env_state_ = env.GetInstanceData<EnvState>();
-  env_state_->Add(this);
+  env_state_->Add(this, OnEnvEnd);
+}
+
+void NativeContext::OnEnvEnd(void* self) {
+  NativeContext* context = static_cast<NativeContext*>(self);
+  context->Teardown(nullptr);
+  context->env_state_ = nullptr;
 }
 
 // Collected while idle (in flight, the owner is held strongly): the kernel
@@ -46,92 +55,160 @@ NativeContext::~NativeContext() {
   if (env_state_ != nullptr) env_state_->Remove(this);
 }
 
-// setup(maxEvents, useRing, targets) -> ArrayBuffer shared with JavaScript
-// (results, submit queue, params), or [-errno, the call that failed].
-// `targets` is JavaScript's slot-indexed array of buffers.
+// setup(maxEvents, useRing, targets) -> the arrays shared with JavaScript
+// (see SharedArrays), or [-errno, the call that failed]. `targets` is
+// JavaScript's slot-indexed array of buffers.
 Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto failed = [env](int err, const char* call) {
-    Napi::Array result = Napi::Array::New(env, 2);
-    result.Set(0u, Napi::Number::New(env, err));
-    result.Set(1u, Napi::String::New(env, call));
-    return result;
-  };
   const uint32_t capacity = info[0].As<Napi::Number>().Uint32Value();
   const bool want_ring = info[1].As<Napi::Boolean>().Value();
   Napi::Array targets = info[2].As<Napi::Array>();
-  if (ctx_ != 0 || closed_ || capacity == 0) return failed(-EINVAL, "io_setup");
+  int err = -EINVAL;
+  const char* failed = ctx_ != 0 || closed_ || capacity == 0 ? "io_setup" : OpenKernel(capacity, &err);
+  if (failed == nullptr) failed = WatchEventfd(env, &err);
+  if (failed != nullptr) {
+    Napi::Array result = Napi::Array::New(env, 2);
+    result.Set(0u, Napi::Number::New(env, err));
+    result.Set(1u, Napi::String::New(env, failed));
+    return result;
+  }
+  AllocateSlots(capacity, want_ring);
+  targets_ = Napi::Persistent(targets);
+  return ShareArrays(env, capacity);
+}
 
-  // The eventfd first: at the fd limit it fails without an io_setup, whose
-  // undoing (io_destroy) would block the loop for an RCU grace period.
+// The eventfd, then the kernel context: at the fd limit the eventfd fails
+// without an io_setup, whose undoing (io_destroy) would block the loop for
+// an RCU grace period.
+const char* NativeContext::OpenKernel(uint32_t capacity, int* err) {
   eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (eventfd_ < 0) return failed(-errno, "eventfd");
-
-  int r = kaio::Setup(capacity, &ctx_);
-  if (r < 0) {
+  if (eventfd_ < 0) {
+    *err = -errno;
+    return "eventfd";
+  }
+  *err = kaio::Setup(capacity, &ctx_);
+  if (*err < 0) {
     close(eventfd_);
     eventfd_ = -1;
-    return failed(r, "io_setup");
+    return "io_setup";
   }
+  return nullptr;
+}
 
+// The loop watches the eventfd, unreferenced until something is in flight.
+// On failure everything opened so far is torn down.
+const char* NativeContext::WatchEventfd(Napi::Env env, int* err) {
   uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
+  napi_get_uv_event_loop(env, &loop);  // node-addon-api has no wrapper for it
   poll_ = new PollHandle;
-  r = uv_poll_init(loop, &poll_->uv, eventfd_);
-  if (r != 0) {
+  *err = uv_poll_init(loop, &poll_->uv, eventfd_);  // libuv errors are -errno on Linux
+  if (*err != 0) {
     // Never initialized: nothing to uv_close.
     delete poll_;
     poll_ = nullptr;
     Teardown(nullptr);
-    return failed(r, "uv_poll_init");  // libuv errors are -errno on Linux
+    return "uv_poll_init";
   }
   poll_->uv.data = this;
-  r = uv_poll_start(&poll_->uv, UV_READABLE, OnPoll);
-  if (r != 0) {
+  *err = uv_poll_start(&poll_->uv, UV_READABLE, OnPoll);
+  if (*err != 0) {
     Teardown(nullptr);
-    return failed(r, "uv_poll_start");
+    return "uv_poll_start";
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
+  return nullptr;
+}
 
+void NativeContext::AllocateSlots(uint32_t capacity, bool want_ring) {
   capacity_ = capacity;
   use_ring_ = want_ring && kaio::RingUsable(ctx_);
   slots_ = std::make_unique<Slot[]>(capacity);
   submit_ptrs_ = std::make_unique<struct iocb*[]>(capacity);
   events_ = std::make_unique<struct io_event[]>(capacity);
   deferred_ = std::make_unique<struct io_event[]>(capacity);
+}
 
-  const size_t results_bytes = sizeof(double) * 3 * capacity;
-  const size_t queue_bytes = sizeof(int32_t) * capacity;
-  Napi::ArrayBuffer shared =
-      Napi::ArrayBuffer::New(env, results_bytes + queue_bytes + sizeof(int32_t) * kParams * capacity);
-  shared_ = Napi::Persistent(shared);
-  targets_ = Napi::Persistent(targets);
-  uint8_t* base = static_cast<uint8_t*>(shared.Data());
-  results_ = reinterpret_cast<double*>(base);
-  submit_queue_ = reinterpret_cast<int32_t*>(base + results_bytes);
-  params_ = reinterpret_cast<int32_t*>(base + results_bytes + queue_bytes);
-  return shared;
+namespace {
+
+// Lays typed arrays one after another in one ArrayBuffer. A layout runs
+// twice: first to count the bytes (Make gives null), then, once Allocate
+// has made the buffer, to make the arrays, so the two cannot disagree.
+// Lay the doubles out first: every array is then aligned.
+class Carver {
+ public:
+  explicit Carver(Napi::Env env) : env_(env) {}
+
+  template <typename T>
+  T* Make(const char* name, size_t length) {
+    const size_t offset = bytes_;
+    bytes_ += sizeof(T) * length;
+    if (buffer_.IsEmpty()) return nullptr;
+    arrays_.Set(name, Napi::TypedArrayOf<T>::New(env_, length, buffer_, offset));
+    return reinterpret_cast<T*>(static_cast<uint8_t*>(buffer_.Data()) + offset);
+  }
+
+  void Allocate() {
+    buffer_ = Napi::ArrayBuffer::New(env_, bytes_);
+    arrays_ = Napi::Object::New(env_);
+    bytes_ = 0;
+  }
+
+  Napi::ArrayBuffer buffer() const { return buffer_; }
+  Napi::Object arrays() const { return arrays_; }
+
+ private:
+  Napi::Env env_;
+  size_t bytes_ = 0;
+  Napi::ArrayBuffer buffer_;
+  Napi::Object arrays_;
+};
+
+}  // namespace
+
+Napi::Object NativeContext::ShareArrays(Napi::Env env, uint32_t capacity) {
+  SharedArrays a;
+  auto lay_out = [&a, capacity](Carver& c) {
+    a.done_res = c.Make<double>("doneRes", capacity);
+    a.done_res2 = c.Make<double>("doneRes2", capacity);
+    a.counters = c.Make<double>("counters", kCounters);
+    a.done_slot = c.Make<int32_t>("doneSlot", capacity);
+    a.opcode = c.Make<int32_t>("opcode", capacity);
+    a.fd = c.Make<int32_t>("fd", capacity);
+    a.flags = c.Make<int32_t>("flags", capacity);
+    a.priority = c.Make<int32_t>("priority", capacity);
+    a.position_low = c.Make<int32_t>("positionLow", capacity);
+    a.position_high = c.Make<int32_t>("positionHigh", capacity);
+    a.submit_queue = c.Make<int32_t>("submitQueue", capacity);
+  };
+  Carver carver(env);
+  lay_out(carver);
+  carver.Allocate();
+  lay_out(carver);
+  shared_arrays_ = a;
+  shared_ = Napi::Persistent(carver.buffer());
+  return carver.arrays();
 }
 
 // Builds the slot's iocb from its params and target and holds the memory of
 // its buffers. False if the target is not what the opcode needs (JavaScript
 // validated it, so only a bug gets here).
 bool NativeContext::Prepare(uint32_t slot, napi_env env, napi_value target) {
-  const int32_t* p = params_ + kParams * static_cast<size_t>(slot);
+  const SharedArrays& p = shared_arrays_;
+  const int32_t opcode = p.opcode[slot];
   Slot* s = &slots_[slot];
   std::memset(&s->cb, 0, sizeof(s->cb));
   s->cb.aio_data = DataOf(slot, s->generation);
-  s->cb.aio_lio_opcode = static_cast<uint16_t>(p[kOpcode]);
-  s->cb.aio_fildes = static_cast<uint32_t>(p[kFd]);
-  s->cb.aio_offset = static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(p[kPositionHigh])) << 32) |
-                                          static_cast<uint32_t>(p[kPositionLow]));
+  s->cb.aio_lio_opcode = static_cast<uint16_t>(opcode);
+  s->cb.aio_fildes = static_cast<uint32_t>(p.fd[slot]);
+  s->cb.aio_offset = static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(p.position_high[slot])) << 32) |
+                                          static_cast<uint32_t>(p.position_low[slot]));
   s->cb.aio_flags = IOCB_FLAG_RESFD;
   s->cb.aio_resfd = static_cast<uint32_t>(eventfd_);
-  if (p[kPriority] >= 0) {
+  if (p.priority[slot] >= 0) {
     s->cb.aio_flags |= IOCB_FLAG_IOPRIO;
-    s->cb.aio_reqprio = static_cast<int16_t>(p[kPriority]);
+    s->cb.aio_reqprio = static_cast<int16_t>(p.priority[slot]);
   }
-  switch (p[kOpcode]) {
+  switch (opcode) {
     case IOCB_CMD_PREAD:
     case IOCB_CMD_PWRITE: {
       void* data;
@@ -140,7 +217,7 @@ bool NativeContext::Prepare(uint32_t slot, napi_env env, napi_value target) {
         s->store.reset();
         return false;
       }
-      s->cb.aio_rw_flags = static_cast<uint32_t>(p[kFlags]);
+      s->cb.aio_rw_flags = static_cast<uint32_t>(p.flags[slot]);
       s->cb.aio_buf = reinterpret_cast<uint64_t>(data);
       s->cb.aio_nbytes = length;
       break;
@@ -164,13 +241,13 @@ bool NativeContext::Prepare(uint32_t slot, napi_env env, napi_value target) {
           return false;
         }
       }
-      s->cb.aio_rw_flags = static_cast<uint32_t>(p[kFlags]);
+      s->cb.aio_rw_flags = static_cast<uint32_t>(p.flags[slot]);
       s->cb.aio_buf = reinterpret_cast<uint64_t>(iov.data());
       s->cb.aio_nbytes = count;
       break;
     }
     case IOCB_CMD_POLL:
-      s->cb.aio_buf = static_cast<uint32_t>(p[kFlags]);
+      s->cb.aio_buf = static_cast<uint32_t>(p.flags[slot]);
       break;
     case IOCB_CMD_FSYNC:
     case IOCB_CMD_FDSYNC:
@@ -196,7 +273,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
   napi_value targets = targets_.Value();
   uint32_t ready = 0;
   for (; ready < count; ready++) {
-    const uint32_t slot = static_cast<uint32_t>(submit_queue_[start + ready]);
+    const uint32_t slot = static_cast<uint32_t>(shared_arrays_.submit_queue[start + ready]);
     if (slot >= capacity_ || slots_[slot].state == SlotState::InFlight) break;
     if (slots_[slot].state == SlotState::Free) {
       napi_value target;
@@ -205,11 +282,11 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
     submit_ptrs_[ready] = &slots_[slot].cb;
   }
   if (ready == 0) return Napi::Number::New(env, -EINVAL);
-  stats_.submit_syscalls++;
+  shared_arrays_.counters[kSubmitSyscalls]++;
   long r = kaio::Submit(ctx_, ready, submit_ptrs_.get());
   if (r > 0) {
     for (long i = 0; i < r; i++) {
-      slots_[static_cast<uint32_t>(submit_queue_[start + i])].state = SlotState::InFlight;
+      slots_[static_cast<uint32_t>(shared_arrays_.submit_queue[start + i])].state = SlotState::InFlight;
     }
     in_flight_ += static_cast<uint32_t>(r);
     HoldLoop();
@@ -259,23 +336,12 @@ Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, Teardown(done));
 }
 
-Napi::Value NativeContext::Stats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("submitSyscalls", Napi::Number::New(env, stats_.submit_syscalls));
-  o.Set("reapSyscalls", Napi::Number::New(env, stats_.reap_syscalls));
-  o.Set("ringReaps", Napi::Number::New(env, stats_.ring_reaps));
-  o.Set("callbacks", Napi::Number::New(env, stats_.callbacks));
-  o.Set("wakeups", Napi::Number::New(env, stats_.wakeups));
-  return o;
-}
-
 void NativeContext::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
   NativeContext* self = static_cast<NativeContext*>(handle->data);
   if (self != nullptr) self->Drain();
 }
 
-// Copies every available completion into results_ as [slot, res, res2] and
+// Copies every available completion into the shared done_* arrays and
 // returns how many. Events that do not match an in-flight slot's generation are
 // dropped (they cannot occur unless the kernel misbehaves).
 unsigned NativeContext::Reap() {
@@ -284,10 +350,10 @@ unsigned NativeContext::Reap() {
   deferred_count_ = 0;
   if (n < capacity_) {
     if (use_ring_) {
-      stats_.ring_reaps++;
+      shared_arrays_.counters[kRingReaps]++;
       n += kaio::RingReap(ctx_, events_.get() + n, capacity_ - n);
     } else {
-      stats_.reap_syscalls++;
+      shared_arrays_.counters[kReapSyscalls]++;
       struct timespec zero = {0, 0};
       long r = kaio::GetEvents(ctx_, 0, capacity_ - n, events_.get() + n, &zero);
       if (r > 0) n += static_cast<unsigned>(r);
@@ -303,9 +369,9 @@ unsigned NativeContext::Reap() {
       continue;
     }
     FreeSlot(slot);
-    results_[valid * 3] = slot;
-    results_[valid * 3 + 1] = static_cast<double>(ev.res);
-    results_[valid * 3 + 2] = static_cast<double>(ev.res2);
+    shared_arrays_.done_slot[valid] = static_cast<int32_t>(slot);
+    shared_arrays_.done_res[valid] = static_cast<double>(ev.res);
+    shared_arrays_.done_res2[valid] = static_cast<double>(ev.res2);
     valid++;
   }
   return valid;
@@ -315,7 +381,7 @@ unsigned NativeContext::Reap() {
 // Completions that arrive during the callback signal the eventfd again and are
 // taken on the next turn of the loop, so a busy context cannot starve it.
 void NativeContext::Drain() {
-  stats_.wakeups++;
+  shared_arrays_.counters[kWakeups]++;
   uint64_t counter;
   ssize_t r;
   do {
@@ -325,7 +391,7 @@ void NativeContext::Drain() {
   const unsigned n = Reap();
   if (n > 0) {
     in_flight_ -= n;
-    stats_.callbacks++;
+    shared_arrays_.counters[kCallbacks]++;
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     // The owner is still strongly held here: ReleaseLoop runs after the call.

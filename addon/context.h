@@ -1,6 +1,14 @@
 // Native half of AioContext: the iocb slots, the eventfd watched by a
 // uv_poll_t, batched submission, cancellation and reaping. Policy (queueing,
-// retries, who won a cancel, errors) lives in lib/context.ts.
+// retries, who won a cancel, errors) lives in lib/: context.ts,
+// submitter.ts and request.ts; slot-table.ts is this file's JavaScript side.
+//
+// API style: node-addon-api (Napi::) throughout, except where a call can
+// fail while the environment is being torn down (a worker's termination):
+// node-addon-api would then build an Error, which is itself fatal at that
+// point, so those calls are raw napi_* and their failure is a return value.
+// The same goes for the reference handed to EnvState, which deletes it
+// with raw N-API off any JavaScript call.
 #pragma once
 
 #include <napi.h>
@@ -13,14 +21,38 @@
 #include "kaio.h"
 #include "slot.h"
 
-class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
- public:
-  // The Int32 params of one slot, written by JavaScript: the request's
-  // opcode, fd, rw flags (a poll's events), ioprio (or -1), and its position
-  // as two unsigned halves. Shared memory instead of arguments: one call
-  // submits a whole batch.
-  enum Param { kOpcode, kFd, kFlags, kPriority, kPositionLow, kPositionHigh, kParams };
+// The addon's counters, shared with JavaScript as `counters`; stats()
+// reports them under these names, which AioStats documents.
+enum Counter { kSubmitSyscalls, kReapSyscalls, kRingReaps, kCallbacks, kWakeups, kCounters };
+inline constexpr const char* kCounterNames[kCounters] = {
+    "submitSyscalls", "reapSyscalls", "ringReaps", "callbacks", "wakeups",
+};
 
+// The memory JavaScript and the addon share, one array per field, each
+// `capacity` long except `counters`. setup() hands JavaScript the arrays by
+// name, so where each lies is written here only. Shared memory instead of
+// arguments: one call submits a whole batch, one callback settles one.
+struct SharedArrays {
+  // Written by Reap, one entry per completion, before the callback.
+  double* done_res = nullptr;
+  double* done_res2 = nullptr;
+  double* counters = nullptr;  // kCounters
+  int32_t* done_slot = nullptr;
+  // Written by JavaScript before submit(), per slot: the request's opcode,
+  // fd, rw flags (a poll's events), ioprio (or -1), and its position as two
+  // unsigned 32-bit halves.
+  int32_t* opcode = nullptr;
+  int32_t* fd = nullptr;
+  int32_t* flags = nullptr;
+  int32_t* priority = nullptr;
+  int32_t* position_low = nullptr;
+  int32_t* position_high = nullptr;
+  // Written by JavaScript: the slots to submit, in order.
+  int32_t* submit_queue = nullptr;
+};
+
+class NativeContext : public Napi::ObjectWrap<NativeContext> {
+ public:
   static Napi::Function Define(Napi::Env env);
 
   // new NativeContext(owner, onCompletions)
@@ -32,10 +64,6 @@ class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
   // if `done` will be called once io_destroy has returned. Never blocks.
   // Safe from JavaScript, from the finalizer and from the env cleanup hook.
   bool Teardown(napi_ref done);
-  void OnEnvEnd() override {
-    Teardown(nullptr);
-    env_state_ = nullptr;
-  }
 
  private:
   Napi::Value Setup(const Napi::CallbackInfo& info);
@@ -43,8 +71,15 @@ class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
   Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value Stats(const Napi::CallbackInfo& info);
 
+  // The steps of Setup. Each returns the call that failed (its -errno in
+  // `*err`), or null.
+  const char* OpenKernel(uint32_t capacity, int* err);
+  const char* WatchEventfd(Napi::Env env, int* err);
+  void AllocateSlots(uint32_t capacity, bool want_ring);
+  Napi::Object ShareArrays(Napi::Env env, uint32_t capacity);
+
+  static void OnEnvEnd(void* self);
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
@@ -57,7 +92,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
   Napi::ObjectReference owner_;        // weak while idle, strong while in flight
   Napi::FunctionReference on_completions_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
-  Napi::Reference<Napi::ArrayBuffer> shared_;  // results + submit queue + params
+  Napi::Reference<Napi::ArrayBuffer> shared_;  // the memory of shared_arrays_
   // Slot-indexed JavaScript array: the view, or the array of views, of each
   // slot that JavaScript is about to submit.
   Napi::Reference<Napi::Array> targets_;
@@ -76,16 +111,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext>, public EnvMember {
   std::unique_ptr<struct io_event[]> events_;
   std::unique_ptr<struct io_event[]> deferred_;  // from io_cancel returning 0
   uint32_t deferred_count_ = 0;
-  double* results_ = nullptr;        // [slot, res, res2] * capacity_
-  int32_t* submit_queue_ = nullptr;  // slot indices, written by JavaScript
-  // Per slot, written by JavaScript before submit: see kParams.
-  int32_t* params_ = nullptr;
-
-  struct {
-    double submit_syscalls = 0;
-    double reap_syscalls = 0;
-    double ring_reaps = 0;
-    double callbacks = 0;
-    double wakeups = 0;
-  } stats_;
+  SharedArrays shared_arrays_;
+  // Until setup() shares the real ones: counting then never checks.
+  double no_counters_[kCounters] = {};
 };

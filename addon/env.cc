@@ -55,9 +55,9 @@ void EnvState::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   state->cleanup_ = handle;
   napi_async_destroy(state->env_, state->async_context_);
   state->async_context_ = nullptr;
-  std::unordered_set<EnvMember*> members;
+  std::unordered_map<void*, OnEnd> members;
   members.swap(state->members_);
-  for (EnvMember* member : members) member->OnEnvEnd();
+  for (auto [member, on_end] : members) on_end(member);
   state->UpdateRef();
   state->FinishTeardownIfDone();
 }

@@ -19,24 +19,13 @@
 
 #include <memory>
 #include <mutex>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "destroyer.h"
 #include "slot.h"
 
 class EnvState;
-
-// What an environment ends when it ends: each context (context.h), seen
-// here only through this.
-class EnvMember {
- public:
-  // Stop, retire everything, and forget the environment. No JavaScript.
-  virtual void OnEnvEnd() = 0;
-
- protected:
-  ~EnvMember() = default;
-};
 
 // A context's uv_poll_t (first, so libuv's pointer is this struct's), and
 // the environment that waits for it once it is closing: its data stays the
@@ -51,8 +40,12 @@ class EnvState {
   // The state of `env`, its cleanup hook registered; null on failure.
   static EnvState* Create(napi_env env);
 
-  void Add(EnvMember* member) { members_.insert(member); }
-  void Remove(EnvMember* member) { members_.erase(member); }
+  // What ends with the environment (each context): `on_end(member)` runs
+  // once, from the cleanup hook, unless Remove came first. It must stop,
+  // retire everything and forget the environment, and run no JavaScript.
+  using OnEnd = void (*)(void* member);
+  void Add(void* member, OnEnd on_end) { members_.emplace(member, on_end); }
+  void Remove(void* member) { members_.erase(member); }
 
   // Closes a poll handle; the environment's teardown waits for it.
   void ClosePoll(PollHandle* handle);
@@ -75,7 +68,7 @@ class EnvState {
 
   napi_env env_;
   napi_async_context async_context_ = nullptr;  // for close() callbacks
-  std::unordered_set<EnvMember*> members_;
+  std::unordered_map<void*, OnEnd> members_;
   // Woken by destroyer threads; referenced (keeps the loop alive) while a
   // close() waits or the environment is ending.
   uv_async_t* wake_ = nullptr;

@@ -4,7 +4,7 @@
 //   node dist/benchmarks/by-node.js node-20.json node-22.json ...
 import { readFileSync } from 'node:fs';
 
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './suite.js';
 import type { Row } from './support.js';
 
 function cell(row: Row | undefined): string {

@@ -1,4 +1,4 @@
-import type { Completion } from './completion.js';
+import type { Completion } from './request.js';
 
 /**
  * The iterator behind `AioContext.completions()`: buffers completions until

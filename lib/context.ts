@@ -1,153 +1,17 @@
 import { constants as osConstants } from 'node:os';
 
-import { Completion } from './completion.js';
 import { CompletionStream } from './completion-stream.js';
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
-import { mayBlockSubmit } from './blocking-fds.js';
-import { RWF_NOWAIT } from './constants.js';
 import { binding, bindingError, type NativeContext } from './native.js';
-import { AioRequest, RequestState, type AioOp } from './request.js';
-import {
-  isAborted, validateFd, validateInteger, validateOptions, validatePollEvents, validatePosition,
-  validateView, validateViews, type NormalizedOptions,
-} from './validate.js';
+import { AioRequest, type Completion, completionOf, RequestState } from './request.js';
+import { pollRequest, readWriteRequest, specRequest, syncRequest, vectorRequest } from './request-args.js';
+import { SignalGroups } from './signal-groups.js';
+import { SlotTable } from './slot-table.js';
+import { Submitter } from './submitter.js';
+import type { AioContextOptions, AioStats, OpOptions, RequestSpec } from './types.js';
+import { isAborted, validateContextOptions } from './validate.js';
 
-const { EAGAIN, ECANCELED, EINPROGRESS } = osConstants.errno;
-
-// EventTarget's own methods, not the signal's: a property of the caller's
-// signal could run their code while a request is half queued.
-const { addEventListener, removeEventListener } = EventTarget.prototype;
-
-/**
- * Options every operation of {@link AioContext} takes as its last argument,
- * and every {@link RequestSpec} of {@link AioContext.submit} carries.
- */
-export interface OpOptions {
-  /**
-   * Aborting it cancels the request, as {@link AioRequest.cancel} does; the
-   * Completion says whether the cancellation or the operation won. A signal
-   * already aborted settles the request at once as cancelled, without
-   * reaching the kernel.
-   */
-  signal?: AbortSignal;
-  /**
-   * Per-request flags, ORed: `RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT |
-   * RWF_APPEND` from {@link constants}. Reads and writes only; other
-   * operations throw if given any. Default 0.
-   */
-  rwFlags?: number;
-  /** An I/O priority made by {@link ioprio}. Default: none, so the process's own applies. */
-  priority?: number;
-  /**
-   * Any value, kept as {@link AioRequest.tag}. Use it to tell completions
-   * apart, for example in {@link AioContext.completions}.
-   */
-  tag?: unknown;
-}
-
-/** Options of the {@link AioContext} constructor. */
-export interface AioContextOptions {
-  /**
-   * The most requests in the kernel at once (io_setup's `nr_events`), 1 to
-   * 2^22. More wait in user space. Each context takes this many from the
-   * system-wide limit `fs.aio-max-nr` (at least this many; the kernel
-   * rounds up) until it is closed. Default 256.
-   */
-  maxEvents?: number;
-}
-
-/**
- * One request of an explicit batch for {@link AioContext.submit}: the
- * operation's name in `op`, the arguments of the method of that name as
- * properties, and any {@link OpOptions} alongside them.
- */
-export type RequestSpec =
-  | ({
-    /** Which operation: as {@link AioContext.read} or {@link AioContext.write}. */
-    op: 'read' | 'write';
-    /** The file descriptor. */
-    fd: number;
-    /** The memory to read into or write from, all of it. */
-    buffer: ArrayBufferView;
-    /** The file offset, in bytes. */
-    position: number | bigint;
-  } & OpOptions)
-  | ({
-    /** Which operation: as {@link AioContext.readv} or {@link AioContext.writev}. */
-    op: 'readv' | 'writev';
-    /** The file descriptor. */
-    fd: number;
-    /** The buffers, in file order. */
-    buffers: readonly ArrayBufferView[];
-    /** The file offset of the first byte, in bytes. */
-    position: number | bigint;
-  } & OpOptions)
-  | ({
-    /** Which operation: as {@link AioContext.fsync} or {@link AioContext.fdsync}. */
-    op: 'fsync' | 'fdsync';
-    /** The file descriptor. */
-    fd: number;
-  } & OpOptions)
-  | ({
-    /** As {@link AioContext.poll}. */
-    op: 'poll';
-    /** The file descriptor. */
-    fd: number;
-    /** The `POLL*` bits to wait for, from {@link constants}. */
-    events: number;
-  } & OpOptions);
-
-/**
- * Counters of one {@link AioContext}, from {@link AioContext.stats}. All
- * but `inFlight` and `queued` count from the context's creation and only
- * grow. Use them to check batching (`submitted / submitSyscalls`) and
- * completion overhead (`completed / callbacks`).
- */
-export interface AioStats {
-  /** Requests the kernel accepted at io_submit. */
-  submitted: number;
-  /** Requests settled, by any path. */
-  completed: number;
-  /** Requests settled with `cancelled: true`. */
-  cancelled: number;
-  /** Requests io_submit refused (settled with `res = -errno`). */
-  refused: number;
-  /** Requests settled with `res < 0`, refusals and cancellations included. */
-  errors: number;
-  /** Flushes of the user-space queue that reached io_submit. */
-  batches: number;
-  /** io_submit calls. */
-  submitSyscalls: number;
-  /** io_getevents calls (when the user-space ring is not usable). */
-  reapSyscalls: number;
-  /** Reaps read straight from the kernel's user-space ring. */
-  ringReaps: number;
-  /** Crossings from native code into JavaScript with a batch of completions. */
-  callbacks: number;
-  /** Times the eventfd woke the loop. */
-  wakeups: number;
-  /** Now: requests submitted to the kernel and not yet completed, as {@link AioContext.inFlight}. */
-  inFlight: number;
-  /** Now: requests waiting in user space, as {@link AioContext.queued}. */
-  queued: number;
-}
-
-const DEFAULT_MAX_EVENTS = 256;
-/** Int32 params per slot, see NativeContext.submit. */
-const PARAMS = 6;
-// Beyond this the kernel answers EINVAL however high fs.aio-max-nr is.
-const MAX_EVENTS_LIMIT = 2 ** 22;
-
-const SYSCALL_OF: Record<AioOp, string> = {
-  read: 'read', write: 'write', readv: 'readv', writev: 'writev',
-  fsync: 'fsync', fdsync: 'fdatasync', poll: 'poll',
-};
-
-type Opcodes = Record<AioOp, number>;
-
-const MOVES_DATA: Record<AioOp, boolean> = {
-  read: true, write: true, readv: true, writev: true, fsync: false, fdsync: false, poll: false,
-};
+const { ECANCELED, EINPROGRESS } = osConstants.errno;
 
 /**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
@@ -174,28 +38,12 @@ export class AioContext implements AsyncDisposable {
   readonly maxEvents: number;
 
   #native: NativeContext;
-  #results: Float64Array;
-  #submitQueue: Int32Array;
-  /** Per slot: [opcode, fd, rwFlags or poll events, ioprio, position low, position high], read by submit. */
-  #params: Int32Array;
-  /** Per slot: the view or views the kernel will use, read by submit. */
-  #targets: AioRequest['_target'][];
-  #opcodes: Opcodes;
-  #slots: (AioRequest | undefined)[];
-  #freeSlots: Int32Array;
-  #freeCount: number;
-  #queue: (AioRequest | undefined)[] = [];
-  #queueHead = 0;
-  #queued = 0;
-  #inFlight = 0;
-  #flushScheduled = false;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #flushBound = () => this.#flush();
+  #submitter: Submitter;
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #resolveClose: (() => void) | undefined;
   #streams = new Set<CompletionStream>();
-  #signalGroups = new Map<AbortSignal, { requests: Set<AioRequest>; onAbort: () => void }>();
+  #signals = new SignalGroups((r) => { this.cancel(r); });
   #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
 
   /**
@@ -207,43 +55,26 @@ export class AioContext implements AsyncDisposable {
    * @param options - Optional; `maxEvents` sets how many requests the kernel takes at once.
    */
   constructor(options?: AioContextOptions) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw invalidArgType('options', 'of type object', options);
-    }
-    const maxEvents = options?.maxEvents === undefined
-      ? DEFAULT_MAX_EVENTS
-      : validateInteger(options.maxEvents, 'options.maxEvents', 1, MAX_EVENTS_LIMIT);
+    const maxEvents = validateContextOptions(options);
     if (binding === null) throw aioUnavailable(bindingError!);
 
     const native = new binding.NativeContext(this, AioContext.#onCompletions);
-    this.#targets = new Array(maxEvents).fill(null);
-    const shared = native.setup(maxEvents, process.env.LINUX_AIO_REAP !== 'syscall', this.#targets);
-    if (Array.isArray(shared)) {
+    const slots = SlotTable.create(native, maxEvents, process.env.LINUX_AIO_REAP !== 'syscall');
+    if (Array.isArray(slots)) {
       native.close(() => {});
-      const [errno, call] = shared;
+      const [errno, call] = slots;
       throw aioUnavailable(errnoError(errno, call), maxEvents);
     }
     this.maxEvents = maxEvents;
     this.#native = native;
-    this.#results = new Float64Array(shared, 0, 3 * maxEvents);
-    this.#submitQueue = new Int32Array(shared, 3 * 8 * maxEvents, maxEvents);
-    this.#params = new Int32Array(shared, 3 * 8 * maxEvents + 4 * maxEvents, PARAMS * maxEvents);
-    const c = binding.constants;
-    this.#opcodes = {
-      read: c.IOCB_CMD_PREAD, write: c.IOCB_CMD_PWRITE, readv: c.IOCB_CMD_PREADV,
-      writev: c.IOCB_CMD_PWRITEV, fsync: c.IOCB_CMD_FSYNC, fdsync: c.IOCB_CMD_FDSYNC, poll: c.IOCB_CMD_POLL,
-    };
-    this.#slots = new Array(maxEvents).fill(undefined);
-    this.#freeSlots = new Int32Array(maxEvents);
-    // Lowest slot first, so a lightly used context touches few iocbs.
-    for (let i = 0; i < maxEvents; i++) this.#freeSlots[i] = maxEvents - 1 - i;
-    this.#freeCount = maxEvents;
+    this.#submitter = new Submitter(native, slots, this.#counts,
+      (request, res) => this.#settle(request, res, 0, false, 'io_submit'));
   }
 
   /** Requests submitted to the kernel and not yet completed. */
-  get inFlight(): number { return this.#inFlight; }
+  get inFlight(): number { return this.#submitter.inFlight; }
   /** Requests waiting in user space (this loop turn's batch, or for a free slot). */
-  get queued(): number { return this.#queued; }
+  get queued(): number { return this.#submitter.queue.size; }
   /** True once `close()` has been called. */
   get closed(): boolean { return this.#closed; }
 
@@ -257,17 +88,10 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-stats.mjs}
    */
   stats(): AioStats {
-    const n = this.#native.stats();
-    return {
-      ...this.#counts,
-      submitSyscalls: n.submitSyscalls,
-      reapSyscalls: n.reapSyscalls,
-      ringReaps: n.ringReaps,
-      callbacks: n.callbacks,
-      wakeups: n.wakeups,
-      inFlight: this.#inFlight,
-      queued: this.#queued,
-    };
+    const native: Record<string, number> = {};
+    const counters = this.#submitter.slots.counters;
+    binding!.NativeContext.counterNames.forEach((name, i) => { native[name] = counters[i]; });
+    return { ...this.#counts, ...native, inFlight: this.inFlight, queued: this.queued } as AioStats;
   }
 
   /**
@@ -294,7 +118,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-read.mjs}
    */
   read(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
-    return this.#rw('read', fd, buffer, position, options);
+    this.#assertOpen();
+    return this.#admit(readWriteRequest(this, 'read', fd, buffer, position, options));
   }
 
   /**
@@ -315,7 +140,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-write.mjs}
    */
   write(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
-    return this.#rw('write', fd, buffer, position, options);
+    this.#assertOpen();
+    return this.#admit(readWriteRequest(this, 'write', fd, buffer, position, options));
   }
 
   /**
@@ -333,7 +159,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-readv.mjs}
    */
   readv(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
-    return this.#rwv('readv', fd, buffers, position, options);
+    this.#assertOpen();
+    return this.#admit(vectorRequest(this, 'readv', fd, buffers, position, options));
   }
 
   /**
@@ -351,7 +178,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-writev.mjs}
    */
   writev(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
-    return this.#rwv('writev', fd, buffers, position, options);
+    this.#assertOpen();
+    return this.#admit(vectorRequest(this, 'writev', fd, buffers, position, options));
   }
 
   /**
@@ -371,7 +199,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-fsync.mjs}
    */
   fsync(fd: number, options?: OpOptions): AioRequest {
-    return this.#sync('fsync', fd, options);
+    this.#assertOpen();
+    return this.#admit(syncRequest(this, 'fsync', fd, options));
   }
 
   /**
@@ -387,7 +216,8 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-fdsync.mjs}
    */
   fdsync(fd: number, options?: OpOptions): AioRequest {
-    return this.#sync('fdsync', fd, options);
+    this.#assertOpen();
+    return this.#admit(syncRequest(this, 'fdsync', fd, options));
   }
 
   /**
@@ -412,10 +242,7 @@ export class AioContext implements AsyncDisposable {
    */
   poll(fd: number, events: number, options?: OpOptions): AioRequest {
     this.#assertOpen();
-    const validFd = validateFd(fd);
-    const mask = validatePollEvents(events);
-    const o = validateOptions(options, false);
-    return this.#admit(this.#make('poll', validFd, mask, 0, o));
+    return this.#admit(pollRequest(this, fd, events, options));
   }
 
   /**
@@ -440,11 +267,11 @@ export class AioContext implements AsyncDisposable {
     // An index loop, not specs.map: the caller's array may carry its own map.
     const length = specs.length;
     const requests: AioRequest[] = [];
-    for (let i = 0; i < length; i++) requests.push(this.#fromSpec(specs[i], `specs[${i}]`));
+    for (let i = 0; i < length; i++) requests.push(specRequest(this, specs[i], `specs[${i}]`));
     // A spec's getter may have closed this context: then none is queued.
     this.#assertOpen();
     for (const r of requests) this.#enqueue(r, false);
-    this.#flush();
+    this.#submitter.flush();
     return requests;
   }
 
@@ -470,7 +297,7 @@ export class AioContext implements AsyncDisposable {
     if (request._context !== this) throw invalidArgValue('request', request, 'belongs to another AioContext');
     switch (request._state) {
       case RequestState.Queued:
-        this.#queued--;
+        this.#submitter.queue.settledInPlace();
         this.#settle(request, -ECANCELED, 0, true);
         break;
       case RequestState.InFlight:
@@ -497,12 +324,7 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-cancel-all.mjs}
    */
   cancelAll(): Promise<Completion[]> {
-    const pending: AioRequest[] = [];
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      const r = this.#queue[i];
-      if (r !== undefined && r._state === RequestState.Queued) pending.push(r);
-    }
-    for (const r of this.#slots) if (r !== undefined) pending.push(r);
+    const pending = [...this.#submitter.queue.waiting(), ...this.#submitter.slots.occupants()];
     return Promise.all(pending.map((r) => this.cancel(r)));
   }
 
@@ -547,15 +369,11 @@ export class AioContext implements AsyncDisposable {
     if (this.#closePromise !== undefined) return this.#closePromise;
     this.#closed = true;
     this.#closePromise = new Promise<void>((resolve) => { this.#resolveClose = resolve; });
-    clearTimeout(this.#retryTimer);
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      const r = this.#queue[i];
-      if (r !== undefined && r._state === RequestState.Queued) this.cancel(r);
-    }
-    this.#queue = [];
-    this.#queueHead = 0;
-    for (const r of this.#slots) if (r !== undefined) this.cancel(r);
-    if (this.#inFlight === 0) this.#finishClose();
+    const { queue, slots } = this.#submitter;
+    for (const r of queue.waiting()) this.cancel(r);
+    this.#submitter.stop();
+    for (const r of slots.occupants()) this.cancel(r);
+    if (this.inFlight === 0) this.#finishClose();
     return this.#closePromise;
   }
 
@@ -566,61 +384,6 @@ export class AioContext implements AsyncDisposable {
 
   #assertOpen(): void {
     if (this.#closed) throw aioClosed();
-  }
-
-  #rw(op: 'read' | 'write', fd: unknown, buffer: unknown, position: unknown, options: unknown): AioRequest {
-    this.#assertOpen();
-    const validFd = validateFd(fd);
-    const view = validateView(buffer, 'buffer');
-    const pos = validatePosition(position);
-    const o = validateOptions(options, true);
-    return this.#admit(this.#make(op, validFd, view, pos, o));
-  }
-
-  #rwv(op: 'readv' | 'writev', fd: unknown, buffers: unknown, position: unknown, options: unknown): AioRequest {
-    this.#assertOpen();
-    const validFd = validateFd(fd);
-    const views = validateViews(buffers, 'buffers');
-    const pos = validatePosition(position);
-    const o = validateOptions(options, true);
-    return this.#admit(this.#make(op, validFd, views, pos, o));
-  }
-
-  #sync(op: 'fsync' | 'fdsync', fd: unknown, options: unknown): AioRequest {
-    this.#assertOpen();
-    const validFd = validateFd(fd);
-    const o = validateOptions(options, false);
-    return this.#admit(this.#make(op, validFd, null, 0, o));
-  }
-
-  #fromSpec(spec: unknown, name: string): AioRequest {
-    if (spec === null || typeof spec !== 'object') throw invalidArgType(name, 'of type object', spec);
-    const s = spec as Record<string, unknown>;
-    // Read once: a getter must not pass the switch as one op and be made as another.
-    const op = s.op;
-    const fd = validateFd(s.fd);
-    switch (op) {
-      case 'read':
-      case 'write':
-        return this.#make(op, fd, validateView(s.buffer, `${name}.buffer`),
-          validatePosition(s.position, `${name}.position`), validateOptions(s, true));
-      case 'readv':
-      case 'writev':
-        return this.#make(op, fd, validateViews(s.buffers, `${name}.buffers`),
-          validatePosition(s.position, `${name}.position`), validateOptions(s, true));
-      case 'fsync':
-      case 'fdsync':
-        return this.#make(op, fd, null, 0, validateOptions(s, false));
-      case 'poll':
-        return this.#make('poll', fd, validatePollEvents(s.events), 0, validateOptions(s, false));
-      default:
-        throw invalidArgValue(`${name}.op`, op,
-          "must be one of 'read', 'write', 'readv', 'writev', 'fsync', 'fdsync', 'poll'");
-    }
-  }
-
-  #make(op: AioOp, fd: number, target: AioRequest['_target'], position: number | bigint, o: NormalizedOptions): AioRequest {
-    return new AioRequest(this, op, fd, target, position, o.rwFlags, o.priority, o.signal, o.tag);
   }
 
   // Reading the arguments ran the caller's code (getters, a Proxy's traps),
@@ -641,190 +404,33 @@ export class AioContext implements AsyncDisposable {
         this.#settle(request, -ECANCELED, 0, true);
         return request;
       }
-      this.#watchSignal(request, signal);
+      this.#signals.watch(request, signal);
     }
-    this.#queue.push(request);
-    this.#queued++;
-    if (schedule) this.#scheduleFlush();
+    this.#submitter.add(request, schedule);
     return request;
   }
 
-  // The flush runs in the loop's check phase (setImmediate), not on a
-  // microtask: requests made by every callback of one loop turn (say, 32
-  // sockets that became readable) then share one io_submit, which doubles
-  // throughput in that case (benchmarks measured 250k -> 550k reads/s),
-  // for about 0.5 µs more latency on a lone read.
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(this.#flushBound);
-  }
-
-  // One abort listener per signal and context, however many requests share it.
-  #watchSignal(request: AioRequest, signal: AbortSignal): void {
-    let group = this.#signalGroups.get(signal);
-    if (group === undefined) {
-      const requests = new Set<AioRequest>();
-      const onAbort = () => { for (const r of [...requests]) this.cancel(r); };
-      group = { requests, onAbort };
-      this.#signalGroups.set(signal, group);
-      addEventListener.call(signal, 'abort', onAbort, { once: true });
-    }
-    group.requests.add(request);
-  }
-
-  #unwatchSignal(request: AioRequest, signal: AbortSignal): void {
-    const group = this.#signalGroups.get(signal);
-    if (group === undefined || !group.requests.delete(request) || group.requests.size > 0) return;
-    removeEventListener.call(signal, 'abort', group.onAbort);
-    this.#signalGroups.delete(signal);
-  }
-
-  #dequeue(): AioRequest | undefined {
-    const queue = this.#queue;
-    while (this.#queueHead < queue.length) {
-      const r = queue[this.#queueHead];
-      queue[this.#queueHead++] = undefined;
-      if (r !== undefined && r._state === RequestState.Queued) {
-        // Under a steady backlog the queue never empties: drop the taken
-        // head now and then, so it does not grow by one entry per request.
-        if (this.#queueHead >= 1024 && this.#queueHead * 2 >= queue.length) {
-          queue.splice(0, this.#queueHead);
-          this.#queueHead = 0;
-        }
-        return r;
-      }
-    }
-    this.#queue = [];
-    this.#queueHead = 0;
-    return undefined;
-  }
-
-  #prepare(r: AioRequest, slot: number): void {
-    const p = this.#params;
-    const at = PARAMS * slot;
-    p[at] = this.#opcodes[r.op];
-    p[at + 1] = r.fd;
-    p[at + 2] = r.op === 'poll' ? r._target as number : r._rwFlags;
-    p[at + 3] = r._priority;
-    const position = r._position;
-    if (typeof position === 'number') {
-      p[at + 4] = position >>> 0;
-      p[at + 5] = Math.floor(position / 2 ** 32);
-    } else {
-      p[at + 4] = Number(BigInt.asUintN(32, position));
-      p[at + 5] = Number(position >> 32n);
-    }
-    this.#targets[slot] = r.op === 'poll' ? null : r._target;
-  }
-
-  // Moves queued requests into free slots and submits them with as few
-  // io_submit calls as the kernel allows (docs/contract.md: Excess requests
-  // wait in order; EAGAIN and partial submission are absorbed here).
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#closed) return;
-    const slots = this.#slots;
-    const submitQueue = this.#submitQueue;
-    let count = 0;
-    // One look per run of requests on the same fd (a batch is usually one fd).
-    let checkedFd = -1;
-    let blocking = false;
-    while (this.#queued > 0 && this.#freeCount > 0) {
-      const r = this.#dequeue();
-      if (r === undefined) break;
-      if (MOVES_DATA[r.op] && (r._rwFlags & RWF_NOWAIT) === 0) {
-        if (r.fd !== checkedFd) {
-          checkedFd = r.fd;
-          blocking = mayBlockSubmit(r.fd);
-        }
-        if (blocking) r._rwFlags |= RWF_NOWAIT;
-      }
-      const slot = this.#freeSlots[--this.#freeCount];
-      this.#prepare(r, slot);
-      this.#queued--;
-      r._state = RequestState.InFlight;
-      r._slot = slot;
-      slots[slot] = r;
-      submitQueue[count++] = slot;
-    }
-    if (count === 0) return;
-    this.#counts.batches++;
-
-    let start = 0;
-    while (start < count) {
-      const r = this.#native.submit(start, count - start);
-      if (r > 0) {
-        start += r;
-        this.#inFlight += r;
-        this.#counts.submitted += r;
-      } else if (r === -EAGAIN || r === 0) {
-        this.#requeue(start, count);
-        break;
-      } else {
-        // The kernel refused the first of the rest; the others still go.
-        const slot = submitQueue[start++];
-        const refused = this.#takeSlot(slot);
-        this.#native.release(slot);
-        this.#counts.refused++;
-        this.#settle(refused, r, 0, false, 'io_submit');
-      }
-    }
-  }
-
-  // The kernel is short of resources: the unsubmitted requests go back to the
-  // head of the queue, in order, and are retried when a completion frees
-  // something or after a short wait, whichever comes first (what is in flight
-  // may be polls that never complete).
-  #requeue(start: number, count: number): void {
-    const back: AioRequest[] = [];
-    for (let i = start; i < count; i++) {
-      const slot = this.#submitQueue[i];
-      const r = this.#takeSlot(slot);
-      this.#native.release(slot);
-      r._state = RequestState.Queued;
-      r._slot = -1;
-      back.push(r);
-    }
-    this.#queue.splice(this.#queueHead, 0, ...back);
-    this.#queued += back.length;
-    if (this.#retryTimer === undefined) {
-      this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#flush(); }, 1);
-    }
-  }
-
-  #takeSlot(slot: number): AioRequest {
-    const r = this.#slots[slot]!;
-    this.#slots[slot] = undefined;
-    this.#targets[slot] = null;
-    this.#freeSlots[this.#freeCount++] = slot;
-    return r;
-  }
-
   // The one function native code calls, with `this` bound to the owning
-  // context: `count` completions wait in the shared results array.
+  // context: `count` completions wait in the slot table's done arrays.
   static #onCompletions(this: AioContext, count: number): void {
-    const results = this.#results;
+    const submitter = this.#submitter;
+    const { doneSlot, doneRes, doneRes2 } = submitter.slots;
     for (let i = 0; i < count; i++) {
-      const r = this.#takeSlot(results[3 * i]);
-      this.#inFlight--;
-      this.#settle(r, results[3 * i + 1], results[3 * i + 2], false);
+      this.#settle(submitter.completed(doneSlot[i]), doneRes[i], doneRes2[i], false);
     }
     if (this.#closePromise !== undefined) {
-      if (this.#inFlight === 0) this.#finishClose();
-    } else if (this.#queued > 0) {
-      this.#scheduleFlush();
+      if (submitter.inFlight === 0) this.#finishClose();
+    } else if (submitter.queue.size > 0) {
+      submitter.flushSoon();
     }
   }
 
   #settle(r: AioRequest, res: number, res2: number, neverSubmitted: boolean, syscall?: string): void {
-    const cancelled = neverSubmitted ||
-      (r._cancelAccepted && (r.op === 'poll' ? res === 0 : res < 0));
-    const error = res < 0 ? errnoError(res, syscall ?? SYSCALL_OF[r.op]) : null;
-    const completion = new Completion(r, res, res2, cancelled, error);
+    const completion = completionOf(r, res, res2, neverSubmitted, syscall);
+    const { cancelled } = completion;
     const signal = r._signal;
     r._settle(completion);
-    if (signal !== undefined) this.#unwatchSignal(r, signal);
+    if (signal !== undefined) this.#signals.unwatch(r, signal);
     const counts = this.#counts;
     counts.completed++;
     if (cancelled) counts.cancelled++;

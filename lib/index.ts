@@ -8,10 +8,8 @@
  * @module linux-aio
  */
 export { AioContext } from './context.js';
-export type { AioContextOptions, AioStats, OpOptions, RequestSpec } from './context.js';
-export { AioRequest } from './request.js';
-export type { AioOp } from './request.js';
-export { Completion } from './completion.js';
+export type { AioContextOptions, AioOp, AioStats, OpOptions, RequestSpec } from './types.js';
+export { AioRequest, Completion } from './request.js';
 export { allocAligned, dioAlignment, isAligned } from './buffers.js';
 export type { DioAlignment } from './buffers.js';
 export { ioprio } from './ioprio.js';

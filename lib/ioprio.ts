@@ -19,7 +19,7 @@ const IOPRIO_CLASS_SHIFT = 13;
  * @returns The value for {@link OpOptions.priority}.
  *
  * @example
- * {@includeCode ../examples/ioprio.mjs}
+ * {@includeCode ../examples/ioprio-background-write.mjs}
  */
 export function ioprio(ioClass: number, level: number): number {
   validateInteger(ioClass, 'ioClass', 0, IOPRIO_CLASS_IDLE);

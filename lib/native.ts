@@ -6,16 +6,30 @@ import { fileURLToPath } from 'node:url';
 
 import { loadAddon } from './addon-file.js';
 
-export interface NativeStats {
-  submitSyscalls: number;
-  reapSyscalls: number;
-  ringReaps: number;
-  callbacks: number;
-  wakeups: number;
-}
-
 /** The calls that can fail while a context is set up. */
 export type SetupCall = 'io_setup' | 'eventfd' | 'uv_poll_init' | 'uv_poll_start';
+
+/** The memory a context shares with the addon, one array per field: see addon/context.h, SharedArrays. */
+export interface SharedArrays {
+  /** Per completion, written before onCompletions is called: its slot, res and res2. */
+  doneSlot: Int32Array;
+  doneRes: Float64Array;
+  doneRes2: Float64Array;
+  /** The addon's counters, named by NativeContext.counterNames. */
+  counters: Float64Array;
+  /** Per slot, written before submit: the iocb's fields. */
+  opcode: Int32Array;
+  fd: Int32Array;
+  /** rw flags, or a poll's events. */
+  flags: Int32Array;
+  /** An ioprio, or -1 for none. */
+  priority: Int32Array;
+  /** The position as two unsigned 32-bit halves. */
+  positionLow: Int32Array;
+  positionHigh: Int32Array;
+  /** The slots to submit, in order. */
+  submitQueue: Int32Array;
+}
 
 /** The native half of a context; see addon/context.h. All results are counts or -errno. */
 export interface NativeContext {
@@ -24,22 +38,24 @@ export interface NativeContext {
    * that submit reads. Returns the memory shared with JavaScript, or the
    * negative errno and the call that failed.
    */
-  setup(maxEvents: number, useRing: boolean, targets: unknown[]): ArrayBuffer | [errno: number, call: SetupCall];
+  setup(maxEvents: number, useRing: boolean, targets: unknown[]): SharedArrays | [errno: number, call: SetupCall];
   /**
    * Prepares the slots named at [start, start + count) of the submit queue
-   * from their params ([opcode, fd, rwFlags or poll events, ioprio, position
-   * low, position high]) and targets, and io_submits them.
+   * from their shared parameters and targets, and io_submits them.
    */
   submit(start: number, count: number): number;
   release(slot: number): void;
   cancel(slot: number): number;
   /** Releases everything; true if `done` will be called once io_destroy (on a background thread) has returned. */
   close(done: () => void): boolean;
-  stats(): NativeStats;
 }
 
 export interface Binding {
-  NativeContext: new (owner: object, onCompletions: (this: any, count: number) => void) => NativeContext;
+  NativeContext: {
+    new (owner: object, onCompletions: (this: any, count: number) => void): NativeContext;
+    /** The names of the counters in SharedArrays.counters, in order. */
+    readonly counterNames: readonly string[];
+  };
   allocAligned(size: number, alignment: number): ArrayBuffer | number;
   addressOf(view: ArrayBufferView): number;
   dioAlignment(fd: number, path: string): [number, number] | number;

@@ -50,7 +50,7 @@ let cached: ProbeResult | undefined;
  * which can take tens of milliseconds.
  *
  * @example
- * {@includeCode ../examples/probe.mjs}
+ * {@includeCode ../examples/probe-features.mjs}
  */
 export function probe(): ProbeResult {
   if (cached !== undefined) return cached;

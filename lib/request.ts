@@ -1,8 +1,17 @@
-import type { Completion } from './completion.js';
-import type { AioContext } from './context.js';
+// A request and its one outcome, its Completion: each names the other, so
+// they live together.
+import { type ErrnoError, errnoError } from './errors.js';
+import type { AioOp } from './types.js';
 
-/** The name of an operation, as in {@link AioRequest.op} and {@link RequestSpec}. */
-export type AioOp = 'read' | 'write' | 'readv' | 'writev' | 'fsync' | 'fdsync' | 'poll';
+const SYSCALL_OF: Record<AioOp, string> = {
+  read: 'read', write: 'write', readv: 'readv', writev: 'writev',
+  fsync: 'fsync', fdsync: 'fdatasync', poll: 'poll',
+};
+
+/** @internal What made a request, and cancels it: its AioContext. */
+export interface RequestOwner {
+  cancel(request: AioRequest): Promise<Completion>;
+}
 
 /** @internal Where a request is in its life. */
 export const enum RequestState {
@@ -35,7 +44,7 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /** The `tag` of its {@link OpOptions}, unchanged; undefined if none was given. */
   readonly tag: unknown;
 
-  /** @internal */ _context: AioContext;
+  /** @internal */ _context: RequestOwner;
   /** @internal */ _state = RequestState.Queued;
   /** @internal */ _slot = -1;
   /** @internal The buffer(s), or the poll mask: kept referenced until settled. */
@@ -50,7 +59,7 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /** @internal */ _resolve: (c: Completion) => void;
 
   /** @internal Created by AioContext only. */
-  constructor(context: AioContext, op: AioOp, fd: number,
+  constructor(context: RequestOwner, op: AioOp, fd: number,
     target: ArrayBufferView | readonly ArrayBufferView[] | number | null,
     position: number | bigint, rwFlags: number, priority: number,
     signal: AbortSignal | undefined, tag: unknown) {
@@ -101,3 +110,46 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
 // extra thenable job), and derived promises are plain Promises: both look
 // at `constructor`.
 Object.defineProperty(AioRequest.prototype, 'constructor', { value: Promise, writable: true, configurable: true });
+
+/**
+ * The one and only outcome of an {@link AioRequest}: what the kernel
+ * answered, or that the request was cancelled first. Errors are values
+ * here, not exceptions: check `error` (or `res < 0`) and throw it if that
+ * suits the caller.
+ */
+export class Completion {
+  /** The request this completes. */
+  readonly request: AioRequest;
+  /** The kernel's result, signed and unchanged: bytes, a poll mask, 0, or -errno. */
+  readonly res: number;
+  /** The kernel's second result, signed and unchanged (driver-specific, usually 0). */
+  readonly res2: number;
+  /** True iff the cancellation won: the request did not do its work. */
+  readonly cancelled: boolean;
+  /** `res < 0` decoded as a Node errno error (`code`, `errno`, `syscall`; see {@link ErrnoError}), else null. Never thrown. */
+  readonly error: ErrnoError | null;
+
+  /** @internal */
+  constructor(request: AioRequest, res: number, res2: number, cancelled: boolean, error: ErrnoError | null) {
+    this.request = request;
+    this.res = res;
+    this.res2 = res2;
+    this.cancelled = cancelled;
+    this.error = error;
+  }
+}
+
+/**
+ * @internal The Completion of `request` for the kernel's `res` and `res2`.
+ * A cancel the kernel accepted won if the request ended without doing its
+ * work: a poll with no event (0), anything else with an error. One never
+ * submitted (cancelled while queued, or aborted before) always did.
+ * `syscall` names a failure that was not the operation's (io_submit's).
+ */
+export function completionOf(request: AioRequest, res: number, res2: number, neverSubmitted: boolean,
+  syscall?: string): Completion {
+  const cancelled = neverSubmitted ||
+    (request._cancelAccepted && (request.op === 'poll' ? res === 0 : res < 0));
+  const error = res < 0 ? errnoError(res, syscall ?? SYSCALL_OF[request.op]) : null;
+  return new Completion(request, res, res2, cancelled, error);
+}

@@ -13,6 +13,19 @@ export function validateInteger(value: unknown, name: string, min: number, max: 
   return value;
 }
 
+const DEFAULT_MAX_EVENTS = 256;
+// Beyond this the kernel answers EINVAL however high fs.aio-max-nr is.
+const MAX_EVENTS_LIMIT = 2 ** 22;
+
+/** The AioContext constructor's options: its maxEvents. */
+export function validateContextOptions(options: unknown): number {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArgType('options', 'of type object', options);
+  }
+  const maxEvents = (options as { maxEvents?: unknown } | undefined)?.maxEvents;
+  return maxEvents === undefined ? DEFAULT_MAX_EVENTS : validateInteger(maxEvents, 'options.maxEvents', 1, MAX_EVENTS_LIMIT);
+}
+
 export function validateFd(fd: unknown): number {
   return validateInteger(fd, 'fd', 0, INT32_MAX);
 }

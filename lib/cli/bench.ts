@@ -30,7 +30,7 @@ options:
   async run(args) {
     if (args.operands.length > 0) throw new UsageError(`extra operand '${args.operands[0]}'`);
     // Loaded here: the suite and its workloads are only needed by this command.
-    const { defaultDir, runBenchmarks, table } = await import('../../benchmarks/run.js');
+    const { defaultDir, runBenchmarks, table } = await import('../../benchmarks/suite.js');
     const { ratioChart } = await import('./chart.js');
     const dir = args.options.get('dir');
     const json = args.options.has('json');

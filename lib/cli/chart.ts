@@ -1,7 +1,7 @@
 // The bench results as an SVG bar chart: one bar per ratio on a log scale,
 // growing from parity (1x), green where the target is met, orange where not,
 // grey for figures without a target; a tick marks each target.
-import type { BenchResult } from '../../benchmarks/run.js';
+import type { BenchResult } from '../../benchmarks/suite.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -1,0 +1,45 @@
+import type { AioRequest } from './request.js';
+
+// EventTarget's own methods, not the signal's: a property of the caller's
+// signal could run their code while a request is half queued.
+const { addEventListener, removeEventListener } = EventTarget.prototype;
+
+interface SignalGroup {
+  requests: Set<AioRequest>;
+  onAbort: () => void;
+}
+
+/**
+ * The AbortSignals of one context's pending requests: one abort listener
+ * per signal, however many requests share it (a signal per HTTP request
+ * may carry dozens of reads), removed with its last request.
+ */
+export class SignalGroups {
+  #groups = new Map<AbortSignal, SignalGroup>();
+  #cancel: (request: AioRequest) => void;
+
+  /** `cancel` runs for each pending request of a signal that aborts. */
+  constructor(cancel: (request: AioRequest) => void) {
+    this.#cancel = cancel;
+  }
+
+  watch(request: AioRequest, signal: AbortSignal): void {
+    let group = this.#groups.get(signal);
+    if (group === undefined) {
+      const requests = new Set<AioRequest>();
+      const onAbort = () => { for (const r of [...requests]) this.#cancel(r); };
+      group = { requests, onAbort };
+      this.#groups.set(signal, group);
+      addEventListener.call(signal, 'abort', onAbort, { once: true });
+    }
+    group.requests.add(request);
+  }
+
+  /** `request` has settled. */
+  unwatch(request: AioRequest, signal: AbortSignal): void {
+    const group = this.#groups.get(signal);
+    if (group === undefined || !group.requests.delete(request) || group.requests.size > 0) return;
+    removeEventListener.call(signal, 'abort', group.onAbort);
+    this.#groups.delete(signal);
+  }
+}

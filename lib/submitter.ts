@@ -1,0 +1,154 @@
+import { constants as osConstants } from 'node:os';
+
+import { mayBlockSubmit } from './blocking-fds.js';
+import { RWF_NOWAIT } from './constants.js';
+import type { NativeContext } from './native.js';
+import { type AioRequest, RequestState } from './request.js';
+import { RequestQueue } from './request-queue.js';
+import type { SlotTable } from './slot-table.js';
+import type { AioOp } from './types.js';
+
+const { EAGAIN } = osConstants.errno;
+
+const MOVES_DATA: Record<AioOp, boolean> = {
+  read: true, write: true, readv: true, writev: true, fsync: false, fdsync: false, poll: false,
+};
+
+/** The counters of AioStats that submission keeps. */
+export interface SubmitCounts {
+  submitted: number;
+  refused: number;
+  batches: number;
+}
+
+/**
+ * The way from an AioContext's queue to the kernel: requests wait in the
+ * queue until the loop's check phase, take free slots there and go to the
+ * kernel in as few io_submit calls as it allows. What the kernel refuses
+ * is handed back to the context to settle.
+ */
+export class Submitter {
+  readonly queue = new RequestQueue();
+  readonly slots: SlotTable;
+  #native: NativeContext;
+  #counts: SubmitCounts;
+  #refuse: (request: AioRequest, res: number) => void;
+  #inFlight = 0;
+  #flushScheduled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #flushBound = () => this.flush();
+  #stopped = false;
+
+  /** `refuse` settles a request io_submit refused with `res` (-errno). */
+  constructor(native: NativeContext, slots: SlotTable, counts: SubmitCounts,
+    refuse: (request: AioRequest, res: number) => void) {
+    this.#native = native;
+    this.slots = slots;
+    this.#counts = counts;
+    this.#refuse = refuse;
+  }
+
+  /** Requests the kernel holds. */
+  get inFlight(): number { return this.#inFlight; }
+
+  /** Queues `request` for this loop turn's batch, or for `flush()` when `schedule` is false. */
+  add(request: AioRequest, schedule = true): void {
+    this.queue.push(request);
+    if (schedule) this.flushSoon();
+  }
+
+  /** The kernel completed the request in `slot`: frees it and returns the request. */
+  completed(slot: number): AioRequest {
+    this.#inFlight--;
+    return this.slots.vacate(slot);
+  }
+
+  /** Submits nothing more: the context is closing. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.queue.clear();
+  }
+
+  // The flush runs in the loop's check phase (setImmediate), not on a
+  // microtask: requests made by every callback of one loop turn (say, 32
+  // sockets that became readable) then share one io_submit, which doubles
+  // throughput in that case (benchmarks measured 250k -> 550k reads/s),
+  // for about 0.5 µs more latency on a lone read.
+  flushSoon(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flushBound);
+  }
+
+  // Moves queued requests into free slots and submits them with as few
+  // io_submit calls as the kernel allows (docs/contract.md: Excess requests
+  // wait in order; EAGAIN and partial submission are absorbed here).
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#stopped) return;
+    const slots = this.slots;
+    const submitQueue = slots.submitQueue;
+    let count = 0;
+    // One look per run of requests on the same fd (a batch is usually one fd).
+    let checkedFd = -1;
+    let blocking = false;
+    while (slots.free > 0) {
+      const r = this.queue.shift();
+      if (r === undefined) break;
+      if (MOVES_DATA[r.op] && (r._rwFlags & RWF_NOWAIT) === 0) {
+        if (r.fd !== checkedFd) {
+          checkedFd = r.fd;
+          blocking = mayBlockSubmit(r.fd);
+        }
+        if (blocking) r._rwFlags |= RWF_NOWAIT;
+      }
+      const slot = slots.occupy(r);
+      r._state = RequestState.InFlight;
+      r._slot = slot;
+      submitQueue[count++] = slot;
+    }
+    if (count === 0) return;
+    this.#counts.batches++;
+
+    let start = 0;
+    while (start < count) {
+      const r = this.#native.submit(start, count - start);
+      if (r > 0) {
+        start += r;
+        this.#inFlight += r;
+        this.#counts.submitted += r;
+      } else if (r === -EAGAIN || r === 0) {
+        this.#requeue(start, count);
+        break;
+      } else {
+        // The kernel refused the first of the rest; the others still go.
+        const slot = submitQueue[start++];
+        const refused = slots.vacate(slot);
+        this.#native.release(slot);
+        this.#counts.refused++;
+        this.#refuse(refused, r);
+      }
+    }
+  }
+
+  // The kernel is short of resources: the unsubmitted requests go back to the
+  // head of the queue, in order, and are retried when a completion frees
+  // something or after a short wait, whichever comes first (what is in flight
+  // may be polls that never complete).
+  #requeue(start: number, count: number): void {
+    const back: AioRequest[] = [];
+    for (let i = start; i < count; i++) {
+      const slot = this.slots.submitQueue[i];
+      const r = this.slots.vacate(slot);
+      this.#native.release(slot);
+      r._state = RequestState.Queued;
+      r._slot = -1;
+      back.push(r);
+    }
+    this.queue.unshift(back);
+    if (this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.flush(); }, 1);
+    }
+  }
+}
