@@ -3,12 +3,13 @@
 // retries, who won a cancel, errors) lives in lib/: context.ts,
 // submitter.ts and request.ts; slot-table.ts is this file's JavaScript side.
 //
-// API style: node-addon-api (Napi::) throughout, except where a call can
-// fail while the environment is being torn down (a worker's termination):
-// node-addon-api would then build an Error, which is itself fatal at that
-// point, so those calls are raw napi_* and their failure is a return value.
-// The same goes for the reference handed to EnvState, which deletes it
-// with raw N-API off any JavaScript call.
+// API style: node-addon-api (Napi::) throughout, with raw napi_* in three
+// cases only. Calls that can fail while the environment is being torn down
+// (a worker's termination: the reads of `targets` in Submit and Prepare,
+// the callback in Drain), where node-addon-api would build an Error, itself
+// fatal then; their failure is a return value. The reference Close hands to
+// EnvState, which deletes it with raw N-API. And the uv loop, which
+// node-addon-api does not wrap.
 #pragma once
 
 #include <napi.h>

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-'));
-const fd = openSync(join(dir, 'data'), 'w+');
+const fd = openSync(join(dir, 'journal'), 'w+');
 const ctx = new AioContext();
-await ctx.write(fd, Buffer.from('data'), 0);
-const c = await ctx.fdsync(fd);
-console.log(c.res); // 0
+// Two records go in one io_submit; once both are written, one fdatasync
+// makes them durable together.
+const [first, second] = [Buffer.from('first\n'), Buffer.from('second\n')];
+await Promise.all([ctx.write(fd, first, 0), ctx.write(fd, second, first.length)]);
+const { res, error } = await ctx.fdsync(fd);
+console.log(res, error); // 0 null
 await ctx.close();
 closeSync(fd);
 rmSync(dir, { recursive: true });

@@ -4,7 +4,7 @@ import { CompletionStream } from './completion-stream.js';
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
 import { binding, bindingError, type NativeContext } from './native.js';
 import { AioRequest, type Completion, completionOf, RequestState } from './request.js';
-import { pollRequest, readWriteRequest, specRequest, syncRequest, vectorRequest } from './request-args.js';
+import { dataRequest, pollRequest, specRequest, syncRequest } from './request-args.js';
 import { SignalGroups } from './signal-groups.js';
 import { SlotTable } from './slot-table.js';
 import { Submitter } from './submitter.js';
@@ -119,7 +119,7 @@ export class AioContext implements AsyncDisposable {
    */
   read(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     this.#assertOpen();
-    return this.#admit(readWriteRequest(this, 'read', fd, buffer, position, options));
+    return this.#admit(dataRequest(this, 'read', fd, buffer, position, options));
   }
 
   /**
@@ -141,7 +141,7 @@ export class AioContext implements AsyncDisposable {
    */
   write(fd: number, buffer: ArrayBufferView, position: number | bigint, options?: OpOptions): AioRequest {
     this.#assertOpen();
-    return this.#admit(readWriteRequest(this, 'write', fd, buffer, position, options));
+    return this.#admit(dataRequest(this, 'write', fd, buffer, position, options));
   }
 
   /**
@@ -160,7 +160,7 @@ export class AioContext implements AsyncDisposable {
    */
   readv(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     this.#assertOpen();
-    return this.#admit(vectorRequest(this, 'readv', fd, buffers, position, options));
+    return this.#admit(dataRequest(this, 'readv', fd, buffers, position, options));
   }
 
   /**
@@ -179,7 +179,7 @@ export class AioContext implements AsyncDisposable {
    */
   writev(fd: number, buffers: readonly ArrayBufferView[], position: number | bigint, options?: OpOptions): AioRequest {
     this.#assertOpen();
-    return this.#admit(vectorRequest(this, 'writev', fd, buffers, position, options));
+    return this.#admit(dataRequest(this, 'writev', fd, buffers, position, options));
   }
 
   /**

@@ -10,9 +10,10 @@
 //   or a bigint from -1n to 2^63 - 1 - length; anything else throws) and a
 //   bigint is passed on to the binding, which reads there. Before, every
 //   position that was not a safe integer read at the current position.
-// - Node 24 and 26 here: `length |= 0` (a length that is not an int32 is
-//   truncated; before, node's binding aborted the process on it), and the
-//   position is validated before a read of 0 bytes answers (nodejs/node#62674).
+// - Node 24 and 26 (as tested: 24.22, 26.12): `length |= 0` (a length that
+//   is not an int32 is truncated; before, node's binding aborted the process
+//   on it), and the position is validated before a read of 0 bytes answers
+//   (nodejs/node#62674).
 
 import type { AnyFn } from './node-methods.js';
 

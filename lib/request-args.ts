@@ -15,20 +15,13 @@ function request(owner: RequestOwner, op: AioOp, fd: number, target: AioRequest[
   return new AioRequest(owner, op, fd, target, position, o.rwFlags, o.priority, o.signal, o.tag);
 }
 
-export function readWriteRequest(owner: RequestOwner, op: 'read' | 'write', fd: unknown, buffer: unknown,
-  position: unknown, options: unknown): AioRequest {
+/** read and write take one view (`buffer`), readv and writev an array of them (`buffers`). */
+export function dataRequest(owner: RequestOwner, op: 'read' | 'write' | 'readv' | 'writev', fd: unknown,
+  buffers: unknown, position: unknown, options: unknown): AioRequest {
   const validFd = validateFd(fd);
-  const view = validateView(buffer, 'buffer');
+  const target = op === 'read' || op === 'write' ? validateView(buffers, 'buffer') : validateViews(buffers, 'buffers');
   const pos = validatePosition(position);
-  return request(owner, op, validFd, view, pos, validateOptions(options, true));
-}
-
-export function vectorRequest(owner: RequestOwner, op: 'readv' | 'writev', fd: unknown, buffers: unknown,
-  position: unknown, options: unknown): AioRequest {
-  const validFd = validateFd(fd);
-  const views = validateViews(buffers, 'buffers');
-  const pos = validatePosition(position);
-  return request(owner, op, validFd, views, pos, validateOptions(options, true));
+  return request(owner, op, validFd, target, pos, validateOptions(options, true));
 }
 
 export function syncRequest(owner: RequestOwner, op: 'fsync' | 'fdsync', fd: unknown, options: unknown): AioRequest {

@@ -36,7 +36,7 @@ function forcedNodeFs(): boolean {
  * does it all. Until the shared context exists this is what a cheap look
  * says (the addon loaded, /proc/sys/fs/aio-nr exists); creating the context
  * (the first open()) settles it. probe() is not used: it costs io_destroy
- * calls, which wait for an RCU grace period (tens of milliseconds here).
+ * calls, which wait for an RCU grace period (tens of milliseconds on a VM).
  */
 export function currentBackend(): Backend {
   if (context === null || forcedNodeFs() || binding === null) return 'node-fs';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, runChild, runNode } from './support/helpers.js';
@@ -36,5 +36,17 @@ describe('README', () => {
     expect(readme).to.include('npm install');
     expect(readme).to.include('npm test');
     expect(readme).to.include('npm run bench');
+  });
+
+  it('"How the code is laid out" names every file of lib/ and addon/ that exists, and only those', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('## How the code is laid out');
+    expect(start, 'the section').to.not.equal(-1);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const named = new Set([...section.matchAll(/`((?:lib|addon)\/[\w.-]+\.(?:ts|cc|h))`/g)].map((m) => m[1]));
+    const files = ['lib', 'addon'].flatMap((dir) => readdirSync(join(ROOT, dir))
+      .filter((f) => /\.(ts|cc|h)$/.test(f)).map((f) => `${dir}/${f}`));
+    expect(files.filter((f) => !named.has(f)), 'files the section does not name').to.deep.equal([]);
+    expect([...named].filter((f) => !files.includes(f)), 'names of files that do not exist').to.deep.equal([]);
   });
 });
