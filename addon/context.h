@@ -20,37 +20,8 @@
 
 #include "env.h"
 #include "kaio.h"
+#include "shared_arrays.h"
 #include "slot.h"
-
-// The addon's counters, shared with JavaScript as `counters`; stats()
-// reports them under these names, which AioStats documents.
-enum Counter { kSubmitSyscalls, kReapSyscalls, kRingReaps, kCallbacks, kWakeups, kCounters };
-inline constexpr const char* kCounterNames[kCounters] = {
-    "submitSyscalls", "reapSyscalls", "ringReaps", "callbacks", "wakeups",
-};
-
-// The memory JavaScript and the addon share, one array per field, each
-// `capacity` long except `counters`. setup() hands JavaScript the arrays by
-// name, so where each lies is written here only. Shared memory instead of
-// arguments: one call submits a whole batch, one callback settles one.
-struct SharedArrays {
-  // Written by Reap, one entry per completion, before the callback.
-  double* done_res = nullptr;
-  double* done_res2 = nullptr;
-  double* counters = nullptr;  // kCounters
-  int32_t* done_slot = nullptr;
-  // Written by JavaScript before submit(), per slot: the request's opcode,
-  // fd, rw flags (a poll's events), ioprio (or -1), and its position as two
-  // unsigned 32-bit halves.
-  int32_t* opcode = nullptr;
-  int32_t* fd = nullptr;
-  int32_t* flags = nullptr;
-  int32_t* priority = nullptr;
-  int32_t* position_low = nullptr;
-  int32_t* position_high = nullptr;
-  // Written by JavaScript: the slots to submit, in order.
-  int32_t* submit_queue = nullptr;
-};
 
 class NativeContext : public Napi::ObjectWrap<NativeContext> {
  public:
@@ -78,7 +49,6 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   const char* OpenKernel(uint32_t capacity, int* err);
   const char* WatchEventfd(Napi::Env env, int* err);
   void AllocateSlots(uint32_t capacity, bool want_ring);
-  Napi::Object ShareArrays(Napi::Env env, uint32_t capacity);
 
   static void OnEnvEnd(void* self);
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
@@ -93,7 +63,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::ObjectReference owner_;        // weak while idle, strong while in flight
   Napi::FunctionReference on_completions_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
-  Napi::Reference<Napi::ArrayBuffer> shared_;  // the memory of shared_arrays_
+  Napi::Reference<Napi::ArrayBuffer> shared_;  // holds the memory of shared_arrays_
   // Slot-indexed JavaScript array: the view, or the array of views, of each
   // slot that JavaScript is about to submit.
   Napi::Reference<Napi::Array> targets_;
