@@ -9,7 +9,7 @@ import { loadAddon } from './addon-file.js';
 /** The calls that can fail while a context is set up. */
 export type SetupCall = 'io_setup' | 'eventfd' | 'uv_poll_init' | 'uv_poll_start';
 
-/** The memory a context shares with the addon, one array per field: see addon/context.h, SharedArrays. */
+/** The memory a context shares with the addon, one array per field: see addon/shared_arrays.h. */
 export interface SharedArrays {
   /** Per completion, written before onCompletions is called: its slot, res and res2. */
   doneSlot: Int32Array;

@@ -1,3 +1,4 @@
+// The user-space FIFO of an AioContext.
 import { type AioRequest, RequestState } from './request.js';
 
 // Under a steady backlog the queue never empties: past this many taken

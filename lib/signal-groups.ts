@@ -1,3 +1,4 @@
+// Cancellation by AbortSignal: the abort listeners of one AioContext.
 import type { AioRequest } from './request.js';
 
 // EventTarget's own methods, not the signal's: a property of the caller's

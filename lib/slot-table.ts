@@ -1,3 +1,4 @@
+// The JavaScript side of a context's iocb slots (addon/context.h).
 import type { NativeContext, SetupCall, SharedArrays } from './native.js';
 import { binding } from './native.js';
 import type { AioRequest } from './request.js';
@@ -9,8 +10,8 @@ export type SlotTarget = ArrayBufferView | readonly ArrayBufferView[] | null;
 /**
  * The JavaScript side of a context's iocb slots (addon/context.h): which
  * request holds each slot, the free list, and the writing of a request's
- * parameters into the memory shared with the addon, from which submit()
- * builds the iocbs of a whole batch in one call.
+ * parameters into the memory shared with the addon (addon/shared_arrays.h),
+ * from which submit() builds the iocbs of a whole batch in one call.
  */
 export class SlotTable {
   readonly capacity: number;

@@ -1,3 +1,5 @@
+// Submission: an AioContext's queued requests into free slots and to the
+// kernel, in as few io_submit calls as it allows.
 import { constants as osConstants } from 'node:os';
 
 import { mayBlockSubmit } from './blocking-fds.js';
