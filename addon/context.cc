@@ -74,7 +74,9 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   }
   AllocateSlots(capacity, want_ring);
   targets_ = Napi::Persistent(targets);
-  return ShareArrays(env, capacity, &shared_arrays_, &shared_);
+  Napi::Object arrays = ShareArrays(env, capacity, &shared_arrays_, &shared_);
+  if (arrays.IsEmpty()) Teardown(nullptr);  // the allocation's error is thrown
+  return arrays;
 }
 
 // The eventfd, then the kernel context: at the fd limit the eventfd fails
@@ -128,7 +130,7 @@ void NativeContext::AllocateSlots(uint32_t capacity, bool want_ring) {
   deferred_ = std::make_unique<struct io_event[]>(capacity);
 }
 
-// Builds the slot's iocb from its params and target and holds the memory of
+// Builds the slot's iocb from its fields in the shared arrays and its target and holds the memory of
 // its buffers. False if the target is not what the opcode needs (JavaScript
 // validated it, so only a bug gets here).
 bool NativeContext::Prepare(uint32_t slot, napi_env env, napi_value target) {
@@ -208,7 +210,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t start = info[0].As<Napi::Number>().Uint32Value();
   const uint32_t count = info[1].As<Napi::Number>().Uint32Value();
-  if (closed_ || count == 0 || start + count > capacity_) return Napi::Number::New(env, -EINVAL);
+  if (closed_ || count == 0 || count > capacity_ || start > capacity_ - count) return Napi::Number::New(env, -EINVAL);
   napi_value targets = targets_.Value();
   uint32_t ready = 0;
   for (; ready < count; ready++) {

@@ -1,7 +1,8 @@
 // Native half of AioContext: the iocb slots, the eventfd watched by a
 // uv_poll_t, batched submission, cancellation and reaping. Policy (queueing,
 // retries, who won a cancel, errors) lives in lib/: context.ts,
-// submitter.ts and request.ts; slot-table.ts is this file's JavaScript side.
+// request-queue.ts, submitter.ts, request.ts and errors.ts; slot-table.ts
+// is this file's JavaScript side.
 //
 // API style: node-addon-api (Napi::) throughout, with raw napi_* in three
 // cases only. Calls that can fail while the environment is being torn down
@@ -44,8 +45,8 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
-  // The steps of Setup. Each returns the call that failed (its -errno in
-  // `*err`), or null.
+  // Steps of Setup (with AllocateSlots and ShareArrays). Each returns the
+  // call that failed (its -errno in `*err`), or null.
   const char* OpenKernel(uint32_t capacity, int* err);
   const char* WatchEventfd(Napi::Env env, int* err);
   void AllocateSlots(uint32_t capacity, bool want_ring);
@@ -83,6 +84,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   std::unique_ptr<struct io_event[]> deferred_;  // from io_cancel returning 0
   uint32_t deferred_count_ = 0;
   SharedArrays shared_arrays_;
-  // Until setup() shares the real ones: counting then never checks.
+  // Defensive: counting needs no null check, though no path counts before
+  // setup() has shared the real counters.
   double no_counters_[kCounters] = {};
 };

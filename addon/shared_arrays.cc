@@ -2,27 +2,31 @@
 
 namespace {
 
-// Lays typed arrays one after another in one ArrayBuffer. A layout runs
-// twice: first to count the bytes (Make gives null), then, once Allocate
-// has made the buffer, to make the arrays, so the two cannot disagree.
-// Lay the doubles out first: every array is then aligned.
+// Lays typed arrays one after another in one ArrayBuffer, each at its own
+// alignment. A layout runs twice: first to count the bytes (Make gives
+// null), then, once Allocate has made the buffer, to make the arrays, so
+// the two passes cannot disagree.
 class Carver {
  public:
   explicit Carver(Napi::Env env) : env_(env) {}
 
   template <typename T>
   T* Make(const char* name, size_t length) {
-    const size_t offset = bytes_;
-    bytes_ += sizeof(T) * length;
-    if (buffer_.IsEmpty()) return nullptr;
+    const size_t offset = (bytes_ + alignof(T) - 1) / alignof(T) * alignof(T);
+    bytes_ = offset + sizeof(T) * length;
+    if (counting_) return nullptr;
     arrays_.Set(name, Napi::TypedArrayOf<T>::New(env_, length, buffer_, offset));
     return reinterpret_cast<T*>(static_cast<uint8_t*>(buffer_.Data()) + offset);
   }
 
-  void Allocate() {
+  // False, with the error pending, when the memory could not be had.
+  bool Allocate() {
     buffer_ = Napi::ArrayBuffer::New(env_, bytes_);
+    if (env_.IsExceptionPending()) return false;
     arrays_ = Napi::Object::New(env_);
     bytes_ = 0;
+    counting_ = false;
+    return true;
   }
 
   Napi::ArrayBuffer buffer() const { return buffer_; }
@@ -30,6 +34,7 @@ class Carver {
 
  private:
   Napi::Env env_;
+  bool counting_ = true;
   size_t bytes_ = 0;
   Napi::ArrayBuffer buffer_;
   Napi::Object arrays_;
@@ -55,7 +60,7 @@ Napi::Object ShareArrays(Napi::Env env, uint32_t capacity, SharedArrays* arrays,
   };
   Carver carver(env);
   lay_out(carver);
-  carver.Allocate();
+  if (!carver.Allocate()) return Napi::Object();
   lay_out(carver);
   *arrays = a;
   *memory = Napi::Persistent(carver.buffer());

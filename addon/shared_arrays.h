@@ -37,6 +37,8 @@ struct SharedArrays {
 
 // Makes the arrays of a context of `capacity` slots in one new ArrayBuffer:
 // their pointers go to `*arrays`, a reference that keeps the memory alive to
-// `*memory`. Returns the arrays for JavaScript, named as in lib/native.ts.
+// `*memory`. Returns the arrays for JavaScript, named as in lib/native.ts;
+// empty, with the error pending and `*arrays` untouched, if the memory could
+// not be had.
 Napi::Object ShareArrays(Napi::Env env, uint32_t capacity, SharedArrays* arrays,
                          Napi::Reference<Napi::ArrayBuffer>* memory);

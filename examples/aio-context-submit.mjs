@@ -10,7 +10,9 @@ const requests = ctx.submit([
   { op: 'write', fd, buffer: Buffer.from('one'), position: 0, tag: 'first' },
   { op: 'write', fd, buffer: Buffer.from('two'), position: 3, tag: 'second' },
 ]);
-for (const c of await Promise.all(requests)) console.log(c.request.tag, c.res);
+const [one, two] = await Promise.all(requests);
+console.log(one.request.tag, one.res); // first 3
+console.log(two.request.tag, two.res); // second 3
 await ctx.close();
 closeSync(fd);
 rmSync(dir, { recursive: true });

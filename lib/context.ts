@@ -416,7 +416,7 @@ export class AioContext implements AsyncDisposable {
     const submitter = this.#submitter;
     const { doneSlot, doneRes, doneRes2 } = submitter.slots;
     for (let i = 0; i < count; i++) {
-      this.#settle(submitter.completed(doneSlot[i]), doneRes[i], doneRes2[i], false);
+      this.#settle(submitter.takeCompleted(doneSlot[i]), doneRes[i], doneRes2[i], false);
     }
     if (this.#closePromise !== undefined) {
       if (submitter.inFlight === 0) this.#finishClose();

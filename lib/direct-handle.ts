@@ -2,7 +2,7 @@
 // DirectFile of a FileHandle, and the FileHandle methods on it, in node's
 // argument forms and with node's results.
 //
-// Each method returns the work to run (the caller holds the handle's
+// Each direct* operation returns the work to run (the caller holds the handle's
 // reference around it), or null when node must see the arguments: node then
 // throws its own validation error.
 import { fstatSync, constants as fsConstants } from 'node:fs';

@@ -17,9 +17,10 @@ function request(owner: RequestOwner, op: AioOp, fd: number, target: AioRequest[
 
 /** read and write take one view (`buffer`), readv and writev an array of them (`buffers`). */
 export function dataRequest(owner: RequestOwner, op: 'read' | 'write' | 'readv' | 'writev', fd: unknown,
-  buffers: unknown, position: unknown, options: unknown): AioRequest {
+  bufferOrBuffers: unknown, position: unknown, options: unknown): AioRequest {
   const validFd = validateFd(fd);
-  const target = op === 'read' || op === 'write' ? validateView(buffers, 'buffer') : validateViews(buffers, 'buffers');
+  const target = op === 'read' || op === 'write'
+    ? validateView(bufferOrBuffers, 'buffer') : validateViews(bufferOrBuffers, 'buffers');
   const pos = validatePosition(position);
   return request(owner, op, validFd, target, pos, validateOptions(options, true));
 }

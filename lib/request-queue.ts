@@ -51,7 +51,9 @@ export class RequestQueue {
 
   /** Puts `requests` back at the head, in their order: they were taken and could not be submitted. */
   unshift(requests: AioRequest[]): void {
-    this.#items.splice(this.#head, 0, ...requests);
+    // Not splice(head, 0, ...requests): a batch can be too long to pass as arguments.
+    this.#items = (requests as (AioRequest | undefined)[]).concat(this.#items.slice(this.#head));
+    this.#head = 0;
     this.#size += requests.length;
   }
 
@@ -65,8 +67,10 @@ export class RequestQueue {
     return out;
   }
 
+  /** Forgets every waiting request. */
   clear(): void {
     this.#items = [];
     this.#head = 0;
+    this.#size = 0;
   }
 }

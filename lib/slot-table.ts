@@ -14,7 +14,6 @@ export type SlotTarget = ArrayBufferView | readonly ArrayBufferView[] | null;
  * from which submit() builds the iocbs of a whole batch in one call.
  */
 export class SlotTable {
-  readonly capacity: number;
   /** Slot numbers to submit, in order; read by NativeContext.submit. */
   readonly submitQueue: Int32Array;
   /** The completions the addon wrote before calling back: slot, res and res2 of each. */
@@ -39,7 +38,6 @@ export class SlotTable {
   }
 
   private constructor(capacity: number, shared: SharedArrays, targets: SlotTarget[]) {
-    this.capacity = capacity;
     this.#shared = shared;
     this.#targets = targets;
     this.submitQueue = shared.submitQueue;
@@ -101,5 +99,4 @@ export class SlotTable {
     for (const r of this.#requests) if (r !== undefined) out.push(r);
     return out;
   }
-
 }

@@ -60,7 +60,7 @@ export class Submitter {
   }
 
   /** The kernel completed the request in `slot`: frees it and returns the request. */
-  completed(slot: number): AioRequest {
+  takeCompleted(slot: number): AioRequest {
     this.#inFlight--;
     return this.slots.vacate(slot);
   }

@@ -7,7 +7,7 @@ import { Fds, O_RDONLY, patternBytes, scratchDir, writeFile } from './support/he
 
 // Every counter AioStats documents, and no other: the compiler holds this
 // list to the interface, the test holds stats() to the list. The addon's
-// counters are named in addon/context.h alone, so one added there and not
+// counters are named in addon/shared_arrays.h alone, so one added there and not
 // documented fails here.
 const DOCUMENTED = {
   submitted: true, completed: true, cancelled: true, refused: true, errors: true, batches: true,
