@@ -55,6 +55,8 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
+  void ReapAfterSubmit();
+  void ResetEventfd();
   unsigned Reap();
   void HoldLoop();
   void ReleaseLoop();

@@ -64,6 +64,11 @@ bool RingUsable(aio_context_t ctx) {
          ring->header_length == sizeof(Ring);
 }
 
+bool RingHasEvents(aio_context_t ctx) {
+  const Ring* ring = RingOf(ctx);
+  return __atomic_load_n(&ring->head, __ATOMIC_RELAXED) != __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+}
+
 unsigned RingReap(aio_context_t ctx, struct io_event* out, unsigned max) {
   Ring* ring = RingOf(ctx);
   const unsigned nr = ring->nr;

@@ -20,6 +20,8 @@ long GetEvents(aio_context_t ctx, long min_nr, long nr, struct io_event* events,
 // The kernel maps a ring of io_events at the address that is the context id.
 // It may be read directly when its header says the layout is the one we know.
 bool RingUsable(aio_context_t ctx);
+// True if the ring holds an event not yet reaped.
+bool RingHasEvents(aio_context_t ctx);
 // Copies up to max events out of the ring and publishes the new head.
 // Single consumer only: the context's loop thread.
 unsigned RingReap(aio_context_t ctx, struct io_event* out, unsigned max);

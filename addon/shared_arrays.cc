@@ -57,6 +57,7 @@ Napi::Object ShareArrays(Napi::Env env, uint32_t capacity, SharedArrays* arrays,
     a.position_low = c.Make<int32_t>("positionLow", capacity);
     a.position_high = c.Make<int32_t>("positionHigh", capacity);
     a.submit_queue = c.Make<int32_t>("submitQueue", capacity);
+    a.submit_reaped = c.Make<int32_t>("submitReaped", 1);
   };
   Carver carver(env);
   lay_out(carver);

@@ -8,9 +8,9 @@
 
 // The addon's counters, shared with JavaScript as `counters`; stats()
 // reports them under these names, which AioStats documents.
-enum Counter { kSubmitSyscalls, kReapSyscalls, kRingReaps, kCallbacks, kWakeups, kCounters };
+enum Counter { kSubmitSyscalls, kReapSyscalls, kRingReaps, kSubmitReaps, kCallbacks, kWakeups, kCounters };
 inline constexpr const char* kCounterNames[kCounters] = {
-    "submitSyscalls", "reapSyscalls", "ringReaps", "callbacks", "wakeups",
+    "submitSyscalls", "reapSyscalls", "ringReaps", "submitReaps", "callbacks", "wakeups",
 };
 
 // One array per field, each `capacity` long except `counters`. Shared
@@ -33,6 +33,9 @@ struct SharedArrays {
   int32_t* position_high = nullptr;
   // Written by JavaScript: the slots to submit, in order.
   int32_t* submit_queue = nullptr;
+  // Written by submit(): how many completions it reaped into the done
+  // arrays (see NativeContext::ReapAfterSubmit); JavaScript zeroes it.
+  int32_t* submit_reaped = nullptr;
 };
 
 // Makes the arrays of a context of `capacity` slots in one new ArrayBuffer:

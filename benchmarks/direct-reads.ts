@@ -4,31 +4,21 @@
 import { execFileSync } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { allocAligned } from '../lib/index.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, contextRunner, cpuPerOp, fileHandleRunner, interleave,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, buildReference, contextRunner, cpuPerOp, fileHandleRunner, interleave,
   makeFile, median, offsets, rate,
 } from './support.js';
 
 const { O_DIRECT, O_RDONLY } = fsConstants;
 const alignedBuffer = () => allocAligned(BLOCK);
-const SOURCE = fileURLToPath(new URL('../../benchmarks/c/aio-ref.c', import.meta.url));
 
 export const rounds = (o: Options) => (o.quick ? 3 : 5);
 const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
 const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 export const steps = (o: Options) => 3 * rounds(o);
-
-/** Builds the C reference into `dir` with the system compiler. */
-function buildReference(dir: string): string {
-  const exe = join(dir, 'aio-ref');
-  execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return exe;
-}
 
 function referenceRunner(exe: string, path: string): Runner {
   let seed = 1;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import * as batchReads from './batch-reads.js';
 import * as cachedReads from './cached-reads.js';
 import * as directReads from './direct-reads.js';
 import * as latency from './latency.js';
@@ -16,7 +17,7 @@ import * as stall from './stall.js';
 import * as teardown from './teardown.js';
 import { type Options, Progress, type ProgressSink, type Row } from './support.js';
 
-const WORKLOADS = [cachedReads, directReads, readFile, latency, memory, stall, teardown];
+const WORKLOADS = [cachedReads, batchReads, directReads, readFile, latency, memory, stall, teardown];
 
 const TMPFS_MAGIC = 0x01021994;
 

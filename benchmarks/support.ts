@@ -1,8 +1,10 @@
 // Shared pieces of `npm run bench`: data files, random offsets, depth-bound
 // lanes, medians and the progress of the suite.
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { AioContext } from '../lib/index.js';
 
@@ -43,6 +45,15 @@ export function makeFile(dir: string, name: string, bytes: number): string {
   }
   closeSync(fd);
   return path;
+}
+
+const REFERENCE_SOURCE = fileURLToPath(new URL('../../benchmarks/c/aio-ref.c', import.meta.url));
+
+/** Builds the C reference (benchmarks/c/aio-ref.c) into `dir` with the system compiler. */
+export function buildReference(dir: string): string {
+  const exe = join(dir, 'aio-ref');
+  execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, REFERENCE_SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return exe;
 }
 
 /** Reads the whole file once, so its pages are cached. */

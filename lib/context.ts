@@ -3,15 +3,17 @@ import { constants as osConstants } from 'node:os';
 import { CompletionStream } from './completion-stream.js';
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
 import { binding, bindingError, type NativeContext } from './native.js';
-import { AioRequest, type Completion, completionOf, RequestState } from './request.js';
-import { dataRequest, pollRequest, specRequest, syncRequest } from './request-args.js';
+import { BatchRead, ReadBatch } from './read-batch.js';
+import { AioRequest, type Completion, completionOf } from './request.js';
+import { dataRequest, pollRequest, readBatchOf, specRequest, syncRequest } from './request-args.js';
 import { SignalGroups } from './signal-groups.js';
 import { SlotTable } from './slot-table.js';
+import type { Submittable } from './submittable.js';
 import { Submitter } from './submitter.js';
-import type { AioContextOptions, AioStats, OpOptions, RequestSpec } from './types.js';
+import type { AioContextOptions, AioStats, BatchOptions, OpOptions, RequestSpec } from './types.js';
 import { isAborted, validateContextOptions } from './validate.js';
 
-const { ECANCELED, EINPROGRESS } = osConstants.errno;
+const { ECANCELED } = osConstants.errno;
 
 /**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
@@ -43,7 +45,10 @@ export class AioContext implements AsyncDisposable {
   #closePromise: Promise<void> | undefined;
   #resolveClose: (() => void) | undefined;
   #streams = new Set<CompletionStream>();
-  #signals = new SignalGroups((r) => { this.cancel(r); });
+  #signals = new SignalGroups<AioRequest | ReadBatch>((r) => {
+    if (r instanceof ReadBatch) for (const read of r.reads) this.#cancel(read);
+    else this.cancel(r);
+  });
   #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
 
   /**
@@ -68,7 +73,8 @@ export class AioContext implements AsyncDisposable {
     this.maxEvents = maxEvents;
     this.#native = native;
     this.#submitter = new Submitter(native, slots, this.#counts,
-      (request, res) => this.#settle(request, res, 0, false, 'io_submit'));
+      (request, res) => this.#settle(request, res, 0, false, 'io_submit'),
+      (count) => AioContext.#onCompletions.call(this, count));
   }
 
   /** Requests submitted to the kernel and not yet completed. */
@@ -276,6 +282,45 @@ export class AioContext implements AsyncDisposable {
   }
 
   /**
+   * Reads `buffers[i]` from `fd` at `positions[i]`, for every `i`, and
+   * resolves once, when all have completed, to an `Int32Array` of their
+   * results: bytes read (short at the end of the file), or `-errno`
+   * (`-ECANCELED` for a read cancelled before it reached the kernel). It
+   * never rejects. Bad arguments throw, and nothing is queued.
+   *
+   * The reads are requests like {@link AioContext.read}'s, in one
+   * io_submit where slots allow, but without a Promise and a Completion
+   * each: use it where a caller has many reads at once (a multi-get, an
+   * index probe, a scan) and wants them all. They are not seen by
+   * {@link AioContext.completions}. Aborting `signal` cancels those not yet
+   * done, as {@link AioContext.cancel} would.
+   *
+   * @param fd - An open file descriptor, open for reading.
+   * @param buffers - Where each read's bytes go; each buffer's whole length is asked for.
+   * @param positions - The file offset of each read: an Array or TypedArray as long as `buffers`.
+   * @param options - Cancellation signal, `rwFlags` and priority, for every read; see {@link BatchOptions}.
+   * @returns The results, in the order of `buffers`.
+   *
+   * @example
+   * {@includeCode ../examples/aio-context-read-batch.mjs}
+   */
+  readBatch(fd: number, buffers: readonly ArrayBufferView[], positions: ArrayLike<number | bigint>,
+    options?: BatchOptions): Promise<Int32Array> {
+    this.#assertOpen();
+    const batch = readBatchOf(fd, buffers, positions, options);
+    // As #admit: the arguments' getters may have closed this context.
+    this.#assertOpen();
+    const { signal } = batch;
+    if (signal !== undefined && isAborted(signal)) {
+      for (const read of batch.reads) this.#settle(read, -ECANCELED, 0, true);
+      return batch.promise;
+    }
+    if (signal !== undefined && batch.reads.length > 0) this.#signals.watch(batch, signal);
+    for (const read of batch.reads) this.#submitter.add(read);
+    return batch.promise;
+  }
+
+  /**
    * Cancels `request`, a request of this context; resolves to its
    * Completion, the same one `request.done` gives. Same as
    * {@link AioRequest.cancel}.
@@ -295,21 +340,7 @@ export class AioContext implements AsyncDisposable {
   cancel(request: AioRequest): Promise<Completion> {
     if (!(request instanceof AioRequest)) throw invalidArgType('request', 'an instance of AioRequest', request);
     if (request._context !== this) throw invalidArgValue('request', request, 'belongs to another AioContext');
-    switch (request._state) {
-      case RequestState.Queued:
-        this.#submitter.queue.settledInPlace();
-        this.#settle(request, -ECANCELED, 0, true);
-        break;
-      case RequestState.InFlight:
-        if (!request._cancelRequested) {
-          request._cancelRequested = true;
-          const r = this.#native.cancel(request._slot);
-          request._cancelAccepted = r === 0 || r === -EINPROGRESS;
-        }
-        break;
-      case RequestState.Settled:
-        break;
-    }
+    this.#cancel(request);
     return request.done;
   }
 
@@ -324,8 +355,12 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-cancel-all.mjs}
    */
   cancelAll(): Promise<Completion[]> {
-    const pending = [...this.#submitter.queue.waiting(), ...this.#submitter.slots.occupants()];
-    return Promise.all(pending.map((r) => this.cancel(r)));
+    const requests: AioRequest[] = [];
+    for (const r of this.#submitter.pending()) {
+      this.#cancel(r);
+      if (r instanceof AioRequest) requests.push(r);
+    }
+    return Promise.all(requests);
   }
 
   /**
@@ -369,10 +404,8 @@ export class AioContext implements AsyncDisposable {
     if (this.#closePromise !== undefined) return this.#closePromise;
     this.#closed = true;
     this.#closePromise = new Promise<void>((resolve) => { this.#resolveClose = resolve; });
-    const { queue, slots } = this.#submitter;
-    for (const r of queue.waiting()) this.cancel(r);
+    for (const r of this.#submitter.pending()) this.#cancel(r);
     this.#submitter.stop();
-    for (const r of slots.occupants()) this.cancel(r);
     if (this.inFlight === 0) this.#finishClose();
     return this.#closePromise;
   }
@@ -380,6 +413,11 @@ export class AioContext implements AsyncDisposable {
   /** Same as {@link AioContext.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  // A request still queued never reaches the kernel: it settles cancelled.
+  #cancel(r: Submittable): void {
+    if (this.#submitter.cancel(r)) this.#settle(r, -ECANCELED, 0, true);
   }
 
   #assertOpen(): void {
@@ -411,7 +449,8 @@ export class AioContext implements AsyncDisposable {
   }
 
   // The one function native code calls, with `this` bound to the owning
-  // context: `count` completions wait in the slot table's done arrays.
+  // context, and the submitter right after a submit() that reaped: `count`
+  // completions wait in the slot table's done arrays.
   static #onCompletions(this: AioContext, count: number): void {
     const submitter = this.#submitter;
     const { doneSlot, doneRes, doneRes2 } = submitter.slots;
@@ -425,16 +464,23 @@ export class AioContext implements AsyncDisposable {
     }
   }
 
-  #settle(r: AioRequest, res: number, res2: number, neverSubmitted: boolean, syscall?: string): void {
-    const completion = completionOf(r, res, res2, neverSubmitted, syscall);
-    const { cancelled } = completion;
-    const signal = r._signal;
-    r._settle(completion);
-    if (signal !== undefined) this.#signals.unwatch(r, signal);
+  #settle(r: Submittable, res: number, res2: number, neverSubmitted: boolean, syscall?: string): void {
     const counts = this.#counts;
     counts.completed++;
-    if (cancelled) counts.cancelled++;
     if (res < 0) counts.errors++;
+    if (r instanceof BatchRead) {
+      // A cancel the kernel accepted won if the read ended with an error.
+      if (neverSubmitted || (r._cancelAccepted && res < 0)) counts.cancelled++;
+      const { batch } = r;
+      if (batch.settle(r, res) && batch.signal !== undefined) this.#signals.unwatch(batch, batch.signal);
+      return;
+    }
+    const request = r as AioRequest;
+    const completion = completionOf(request, res, res2, neverSubmitted, syscall);
+    if (completion.cancelled) counts.cancelled++;
+    const signal = request._signal;
+    request._settle(completion);
+    if (signal !== undefined) this.#signals.unwatch(request, signal);
     if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
   }
 

@@ -8,7 +8,7 @@
  * @module linux-aio
  */
 export { AioContext } from './context.js';
-export type { AioContextOptions, AioOp, AioStats, OpOptions, RequestSpec } from './types.js';
+export type { AioContextOptions, AioOp, AioStats, BatchOptions, OpOptions, RequestSpec } from './types.js';
 export { AioRequest, Completion } from './request.js';
 export { allocAligned, dioAlignment, isAligned } from './buffers.js';
 export type { DioAlignment } from './buffers.js';

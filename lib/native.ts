@@ -29,6 +29,8 @@ export interface SharedArrays {
   positionHigh: Int32Array;
   /** The slots to submit, in order. */
   submitQueue: Int32Array;
+  /** [0]: how many completions the last submit() reaped into the done arrays; zeroed by JavaScript. */
+  submitReaped: Int32Array;
 }
 
 /** The native half of a context; see addon/context.h. All results are counts or -errno. */

@@ -3,6 +3,7 @@
 // (getters, a Proxy's traps): each value is read once, so what is checked
 // is what is used.
 import { invalidArgType, invalidArgValue } from './errors.js';
+import { BatchRead, ReadBatch } from './read-batch.js';
 import { AioRequest, type RequestOwner } from './request.js';
 import {
   validateFd, validateOptions, validatePollEvents, validatePosition, validateView, validateViews,
@@ -61,4 +62,35 @@ export function specRequest(owner: RequestOwner, spec: unknown, name: string): A
       throw invalidArgValue(`${name}.op`, op,
         "must be one of 'read', 'write', 'readv', 'writev', 'fsync', 'fdsync', 'poll'");
   }
+}
+
+/** readBatch's arguments: one read of buffers[i] at positions[i] each. */
+export function readBatchOf(fd: unknown, buffers: unknown, positions: unknown, options: unknown): ReadBatch {
+  const validFd = validateFd(fd);
+  if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an instance of Array', buffers);
+  if (!Array.isArray(positions) && !(ArrayBuffer.isView(positions) && !(positions instanceof DataView))) {
+    throw invalidArgType('positions', 'an instance of Array or TypedArray', positions);
+  }
+  // Each length and element read once: a getter sees one read, and what is checked is what is used.
+  const count = buffers.length;
+  const positionCount = (positions as ArrayLike<unknown>).length;
+  if (positionCount !== count) {
+    throw invalidArgValue('positions', positions, `must hold one position per buffer (${count}), not ${positionCount}`);
+  }
+  const views: ArrayBufferView[] = [];
+  const at: (number | bigint)[] = [];
+  for (let i = 0; i < count; i++) {
+    // The names are built only for an error: most batches have none.
+    const view: unknown = buffers[i];
+    views.push(ArrayBuffer.isView(view) ? view : validateView(view, `buffers[${i}]`));
+    const position = (positions as ArrayLike<unknown>)[i];
+    at.push(typeof position === 'number' && Number.isSafeInteger(position) && position >= 0
+      ? position : validatePosition(position, `positions[${i}]`));
+  }
+  const o = validateOptions(options, true);
+  const batch = new ReadBatch(count, o.signal);
+  for (let i = 0; i < count; i++) {
+    batch.reads.push(new BatchRead(batch, i, validFd, views[i], at[i], o.rwFlags, o.priority));
+  }
+  return batch;
 }

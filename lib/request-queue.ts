@@ -1,5 +1,5 @@
 // The user-space FIFO of an AioContext.
-import { type AioRequest, RequestState } from './request.js';
+import { RequestState, type Submittable } from './submittable.js';
 
 // Under a steady backlog the queue never empties: past this many taken
 // entries, and once they are half the array, they are dropped, so the
@@ -13,14 +13,14 @@ const COMPACT_AFTER = 1024;
  * and shift() passes over it.
  */
 export class RequestQueue {
-  #items: (AioRequest | undefined)[] = [];
+  #items: (Submittable | undefined)[] = [];
   #head = 0;
   #size = 0;
 
   /** Requests still waiting. */
   get size(): number { return this.#size; }
 
-  push(request: AioRequest): void {
+  push(request: Submittable): void {
     this.#items.push(request);
     this.#size++;
   }
@@ -31,7 +31,7 @@ export class RequestQueue {
   }
 
   /** The oldest waiting request, taken out, or undefined. */
-  shift(): AioRequest | undefined {
+  shift(): Submittable | undefined {
     const items = this.#items;
     while (this.#head < items.length) {
       const r = items[this.#head];
@@ -50,16 +50,16 @@ export class RequestQueue {
   }
 
   /** Puts `requests` back at the head, in their order: they were taken and could not be submitted. */
-  unshift(requests: AioRequest[]): void {
+  unshift(requests: Submittable[]): void {
     // Not splice(head, 0, ...requests): a batch can be too long to pass as arguments.
-    this.#items = (requests as (AioRequest | undefined)[]).concat(this.#items.slice(this.#head));
+    this.#items = (requests as (Submittable | undefined)[]).concat(this.#items.slice(this.#head));
     this.#head = 0;
     this.#size += requests.length;
   }
 
   /** Every waiting request, oldest first. */
-  waiting(): AioRequest[] {
-    const out: AioRequest[] = [];
+  waiting(): Submittable[] {
+    const out: Submittable[] = [];
     for (let i = this.#head; i < this.#items.length; i++) {
       const r = this.#items[i];
       if (r !== undefined && r._state === RequestState.Queued) out.push(r);

@@ -1,6 +1,7 @@
 // A request and its one outcome, its Completion: each names the other, so
 // they live together.
 import { type ErrnoError, errnoError } from './errors.js';
+import { RequestState, type SubmitTarget, type Submittable } from './submittable.js';
 import type { AioOp } from './types.js';
 
 const SYSCALL_OF: Record<AioOp, string> = {
@@ -11,16 +12,6 @@ const SYSCALL_OF: Record<AioOp, string> = {
 /** @internal What made a request, and cancels it: its AioContext. */
 export interface RequestOwner {
   cancel(request: AioRequest): Promise<Completion>;
-}
-
-/** @internal Where a request is in its life. */
-export const enum RequestState {
-  /** In the user-space FIFO: created this loop turn, or waiting for a free slot. */
-  Queued,
-  /** Handed to the kernel; owns a slot until its completion is reaped. */
-  InFlight,
-  /** Its Completion exists; nothing more will happen to it. */
-  Settled,
 }
 
 // One executor for every request, instead of a closure each: the Promise
@@ -36,7 +27,7 @@ function captureResolve(resolve: (c: Completion) => void): void {
  * (it is a Promise) or use `done`; either way it yields exactly one
  * {@link Completion} and never rejects. Created by {@link AioContext} only.
  */
-export class AioRequest extends Promise<Completion> implements PromiseLike<Completion> {
+export class AioRequest extends Promise<Completion> implements PromiseLike<Completion>, Submittable {
   /** Which operation this is: the name of the AioContext method that made it. */
   readonly op: AioOp;
   /** The file descriptor it works on. */
@@ -47,8 +38,7 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
   /** @internal */ _context: RequestOwner;
   /** @internal */ _state = RequestState.Queued;
   /** @internal */ _slot = -1;
-  /** @internal The buffer(s), or the poll mask: kept referenced until settled. */
-  _target: ArrayBufferView | readonly ArrayBufferView[] | number | null;
+  /** @internal */ _target: SubmitTarget;
   /** @internal */ _position: number | bigint;
   /** @internal */ _rwFlags: number;
   /** @internal */ _priority: number;
@@ -60,7 +50,7 @@ export class AioRequest extends Promise<Completion> implements PromiseLike<Compl
 
   /** @internal Created by AioContext only. */
   constructor(context: RequestOwner, op: AioOp, fd: number,
-    target: ArrayBufferView | readonly ArrayBufferView[] | number | null,
+    target: SubmitTarget,
     position: number | bigint, rwFlags: number, priority: number,
     signal: AbortSignal | undefined, tag: unknown) {
     super(captureResolve);

@@ -1,11 +1,11 @@
 // The JavaScript side of a context's iocb slots (addon/context.h).
 import type { NativeContext, SetupCall, SharedArrays } from './native.js';
 import { binding } from './native.js';
-import type { AioRequest } from './request.js';
+import type { SubmitTarget, Submittable } from './submittable.js';
 import type { AioOp } from './types.js';
 
 /** What the kernel will touch for one slot: the view or views, null for the others. */
-export type SlotTarget = ArrayBufferView | readonly ArrayBufferView[] | null;
+type SlotTarget = Exclude<SubmitTarget, number>;
 
 /**
  * The JavaScript side of a context's iocb slots (addon/context.h): which
@@ -20,9 +20,11 @@ export class SlotTable {
   readonly doneSlot: Int32Array;
   readonly doneRes: Float64Array;
   readonly doneRes2: Float64Array;
+  /** [0]: completions submit() reaped into the done arrays as it returned (see Submitter.flush). */
+  readonly submitReaped: Int32Array;
   #shared: SharedArrays;
   #targets: SlotTarget[];
-  #requests: (AioRequest | undefined)[];
+  #requests: (Submittable | undefined)[];
   #free: Int32Array;
   #freeCount: number;
   #opcodes: Record<AioOp, number>;
@@ -44,6 +46,7 @@ export class SlotTable {
     this.doneSlot = shared.doneSlot;
     this.doneRes = shared.doneRes;
     this.doneRes2 = shared.doneRes2;
+    this.submitReaped = shared.submitReaped;
     this.#requests = new Array(capacity).fill(undefined);
     this.#free = new Int32Array(capacity);
     // Lowest slot first, so a lightly used context touches few iocbs.
@@ -63,7 +66,7 @@ export class SlotTable {
   get counters(): Float64Array { return this.#shared.counters; }
 
   /** Gives `request` a free slot (there must be one) and writes its parameters there. */
-  occupy(request: AioRequest): number {
+  occupy(request: Submittable): number {
     const slot = this.#free[--this.#freeCount];
     const s = this.#shared;
     const poll = request.op === 'poll';
@@ -85,7 +88,7 @@ export class SlotTable {
   }
 
   /** Frees `slot`; returns the request that held it. */
-  vacate(slot: number): AioRequest {
+  vacate(slot: number): Submittable {
     const r = this.#requests[slot]!;
     this.#requests[slot] = undefined;
     this.#targets[slot] = null;
@@ -94,8 +97,8 @@ export class SlotTable {
   }
 
   /** Every request that holds a slot. */
-  occupants(): AioRequest[] {
-    const out: AioRequest[] = [];
+  occupants(): Submittable[] {
+    const out: Submittable[] = [];
     for (const r of this.#requests) if (r !== undefined) out.push(r);
     return out;
   }

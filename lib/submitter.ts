@@ -5,12 +5,12 @@ import { constants as osConstants } from 'node:os';
 import { mayBlockSubmit } from './blocking-fds.js';
 import { RWF_NOWAIT } from './constants.js';
 import type { NativeContext } from './native.js';
-import { type AioRequest, RequestState } from './request.js';
+import { RequestState, type Submittable } from './submittable.js';
 import { RequestQueue } from './request-queue.js';
 import type { SlotTable } from './slot-table.js';
 import type { AioOp } from './types.js';
 
-const { EAGAIN } = osConstants.errno;
+const { EAGAIN, EINPROGRESS } = osConstants.errno;
 
 const MOVES_DATA: Record<AioOp, boolean> = {
   read: true, write: true, readv: true, writev: true, fsync: false, fdsync: false, poll: false,
@@ -34,35 +34,65 @@ export class Submitter {
   readonly slots: SlotTable;
   #native: NativeContext;
   #counts: SubmitCounts;
-  #refuse: (request: AioRequest, res: number) => void;
+  #refuse: (request: Submittable, res: number) => void;
+  #settleDone: (count: number) => void;
   #inFlight = 0;
   #flushScheduled = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #flushBound = () => this.flush();
   #stopped = false;
 
-  /** `refuse` settles a request io_submit refused with `res` (-errno). */
+  /**
+   * `refuse` settles a request io_submit refused with `res` (-errno);
+   * `settleDone` settles `count` completions waiting in the slot table's
+   * done arrays, as the addon's callback does.
+   */
   constructor(native: NativeContext, slots: SlotTable, counts: SubmitCounts,
-    refuse: (request: AioRequest, res: number) => void) {
+    refuse: (request: Submittable, res: number) => void, settleDone: (count: number) => void) {
     this.#native = native;
     this.slots = slots;
     this.#counts = counts;
     this.#refuse = refuse;
+    this.#settleDone = settleDone;
   }
 
   /** Requests the kernel holds. */
   get inFlight(): number { return this.#inFlight; }
 
   /** Queues `request` for this loop turn's batch, or for `flush()` when `schedule` is false. */
-  add(request: AioRequest, schedule = true): void {
+  add(request: Submittable, schedule = true): void {
     this.queue.push(request);
     if (schedule) this.flushSoon();
   }
 
   /** The kernel completed the request in `slot`: frees it and returns the request. */
-  takeCompleted(slot: number): AioRequest {
+  takeCompleted(slot: number): Submittable {
     this.#inFlight--;
     return this.slots.vacate(slot);
+  }
+
+  /** Every request not yet settled: those queued, then those in the kernel. */
+  pending(): Submittable[] {
+    return [...this.queue.waiting(), ...this.slots.occupants()];
+  }
+
+  /**
+   * Asks for `request` to be cancelled. True if it was still queued: it
+   * never reaches the kernel, and the caller settles it as cancelled now.
+   * In the kernel, io_cancel is tried once; whether it won shows in the
+   * completion (`_cancelAccepted`).
+   */
+  cancel(request: Submittable): boolean {
+    if (request._state === RequestState.Queued) {
+      this.queue.settledInPlace();
+      return true;
+    }
+    if (request._state === RequestState.InFlight && !request._cancelRequested) {
+      request._cancelRequested = true;
+      const r = this.#native.cancel(request._slot);
+      request._cancelAccepted = r === 0 || r === -EINPROGRESS;
+    }
+    return false;
   }
 
   /** Submits nothing more: the context is closing. */
@@ -120,6 +150,13 @@ export class Submitter {
         start += r;
         this.#inFlight += r;
         this.#counts.submitted += r;
+        // What the kernel finished inside io_submit (cached reads) settles
+        // now, in this loop turn: the addon reaped it as submit() returned.
+        const reaped = slots.submitReaped[0];
+        if (reaped > 0) {
+          slots.submitReaped[0] = 0;
+          this.#settleDone(reaped);
+        }
       } else if (r === -EAGAIN || r === 0) {
         this.#requeue(start, count);
         break;
@@ -139,7 +176,7 @@ export class Submitter {
   // something or after a short wait, whichever comes first (what is in flight
   // may be polls that never complete).
   #requeue(start: number, count: number): void {
-    const back: AioRequest[] = [];
+    const back: Submittable[] = [];
     for (let i = start; i < count; i++) {
       const slot = this.slots.submitQueue[i];
       const r = this.slots.vacate(slot);

@@ -31,6 +31,12 @@ export interface OpOptions {
   tag?: unknown;
 }
 
+/**
+ * Options of {@link AioContext.readBatch}, for every read of the batch: as
+ * {@link OpOptions}, without a tag.
+ */
+export type BatchOptions = Pick<OpOptions, 'signal' | 'rwFlags' | 'priority'>;
+
 /** Options of the {@link AioContext} constructor. */
 export interface AioContextOptions {
   /**
@@ -108,6 +114,12 @@ export interface AioStats {
   reapSyscalls: number;
   /** Reaps read straight from the kernel's user-space ring. */
   ringReaps: number;
+  /**
+   * Reaps right after io_submit, of what the kernel finished inside it
+   * (cached reads): those settle in the same loop turn, with no wakeup and
+   * no crossing. Counted in `ringReaps` too.
+   */
+  submitReaps: number;
   /** Crossings from native code into JavaScript with a batch of completions. */
   callbacks: number;
   /** Times the eventfd woke the loop. */

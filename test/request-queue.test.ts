@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 
-import type { AioRequest } from '../lib/request.js';
 import { RequestQueue } from '../lib/request-queue.js';
-import { RequestState } from '../lib/request.js';
+import { RequestState, type Submittable as AioRequest } from '../lib/submittable.js';
 
 // The queue alone, with stand-ins for requests: the sizes a context with a
 // raised fs.aio-max-nr can reach are more than a test may take from the

@@ -180,8 +180,13 @@ describe('worker threads: a thread that ends cleans up its contexts', () => {
           import { parentPort, workerData } from 'node:worker_threads';
           const fd = openSync(workerData.data, constants.O_RDONLY | constants.O_DIRECT);
           const ctx = new AioContext({ maxEvents: 128 });
-          for (let i = 0; i < 128; i++) ctx.read(fd, allocAligned(65536), (i * 65536) % workerData.size);
-          setImmediate(() => parentPort.postMessage(ctx.inFlight));
+          // Each lane reads again as its read completes, so reads stay in the
+          // kernel until the end: one the disk answers during io_submit is
+          // settled as it returns, and would leave its lane idle.
+          const lane = (i) => ctx.read(fd, allocAligned(65536), (i * 65536) % workerData.size).then(() => lane(i + 128));
+          for (let i = 0; i < 128; i++) lane(i);
+          const report = () => (ctx.inFlight > 0 ? parentPort.postMessage(ctx.inFlight) : setImmediate(report));
+          setImmediate(report);
         `, TERMINATED_IN_ROUNDS, env) as number[];
         expect(out.filter((n) => n > 0).length, 'workers that had reads in flight when terminated').to.equal(24);
       });

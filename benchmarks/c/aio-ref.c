@@ -1,8 +1,14 @@
-// The C reference of `npm run bench`: 4 KiB random O_DIRECT reads with
-// kernel AIO at a fixed depth, as a program written straight against the
-// syscalls would do them (no eventfd, io_getevents to reap).
+// The C reference of `npm run bench`: 4 KiB random reads with kernel AIO,
+// as a program written straight against the syscalls would do them (no
+// eventfd, io_getevents to reap). Two modes:
 //
-//   aio-ref FILE DEPTH SECONDS SEED   ->  "ops seconds cpu_seconds" on stdout
+//   direct  O_DIRECT, DEPTH in flight, each completion resubmitted at once.
+//   batch   buffered with RWF_NOWAIT (a cached file: each read completes
+//           inside io_submit), DEPTH per io_submit, the next batch once all
+//           of one are reaped: what AioContext.readBatch does.
+//
+//   aio-ref FILE DEPTH SECONDS SEED [direct|batch]
+//     ->  "ops seconds cpu_seconds" on stdout
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -39,14 +45,15 @@ static uint32_t next_random(uint32_t *x) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: aio-ref FILE DEPTH SECONDS SEED\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: aio-ref FILE DEPTH SECONDS SEED [direct|batch]\n");
     return 2;
   }
+  const int batch = argc == 6 && strcmp(argv[5], "batch") == 0;
   const int depth = atoi(argv[2]);
   const double seconds = atof(argv[3]);
   uint32_t x = (uint32_t)strtoul(argv[4], NULL, 10) | 1;
-  int fd = open(argv[1], O_RDONLY | O_DIRECT);
+  int fd = open(argv[1], batch ? O_RDONLY : O_RDONLY | O_DIRECT);
   if (fd < 0) { perror("open"); return 1; }
   struct stat st;
   fstat(fd, &st);
@@ -66,11 +73,29 @@ int main(int argc, char **argv) {
     cbs[i].aio_buf = (uint64_t)(uintptr_t)(buffers + (size_t)i * BLOCK);
     cbs[i].aio_nbytes = BLOCK;
     cbs[i].aio_data = i;
+    if (batch) cbs[i].aio_rw_flags = RWF_NOWAIT;
     cbs[i].aio_offset = (next_random(&x) % blocks) * BLOCK;
     list[i] = &cbs[i];
   }
   const double start = now(), cpu0 = cpu();
   uint64_t ops = 0;
+  if (batch) {
+    while (now() - start < seconds) {
+      if (syscall(SYS_io_submit, ctx, depth, list) != depth) { perror("io_submit"); return 1; }
+      for (int reaped = 0; reaped < depth;) {
+        long n = syscall(SYS_io_getevents, ctx, depth - reaped, depth - reaped, events, NULL);
+        if (n < 0) { if (errno == EINTR) continue; perror("io_getevents"); return 1; }
+        for (long i = 0; i < n; i++) {
+          if (events[i].res != BLOCK) { fprintf(stderr, "read: %lld\n", (long long)events[i].res); return 1; }
+        }
+        reaped += n;
+      }
+      ops += depth;
+      for (int i = 0; i < depth; i++) cbs[i].aio_offset = (next_random(&x) % blocks) * BLOCK;
+    }
+    printf("%llu %.6f %.6f\n", (unsigned long long)ops, now() - start, cpu() - cpu0);
+    return 0;
+  }
   if (syscall(SYS_io_submit, ctx, depth, list) != depth) { perror("io_submit"); return 1; }
   int inflight = depth;
   int stopping = 0;

@@ -1,0 +1,92 @@
+// Cached 4 KiB random reads in batches of BATCH: AioContext.readBatch (one
+// Promise per batch) against the C reference doing the same batches (one
+// io_submit of BATCH, then reap them all) and against a blocking
+// fs.readSync loop. Both kernel-AIO readers use RWF_NOWAIT, as a cached
+// multi-get would.
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+
+import { AioContext, constants } from '../lib/index.js';
+import {
+  BLOCK, type Options, type Progress, type Row, type Runner, buildReference, check, interleave, makeFile, measure,
+  median, offsets, rate, warm,
+} from './support.js';
+
+export const BATCH = 64;
+
+export const rounds = (o: Options) => (o.quick ? 3 : 5);
+const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
+const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
+
+export const steps = (o: Options) => 3 * rounds(o);
+
+function batchRunner(path: string, blocks: Uint32Array): Runner {
+  return (ms) => measure(async () => {
+    const ctx = new AioContext({ maxEvents: BATCH });
+    const fd = openSync(path, 'r');
+    const buffers = Array.from({ length: BATCH }, () => Buffer.alloc(BLOCK));
+    const positions = new Float64Array(BATCH);
+    const options = { rwFlags: constants.RWF_NOWAIT };
+    let n = 0;
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    try {
+      while (process.hrtime.bigint() < deadline) {
+        for (let i = 0; i < BATCH; i++) positions[i] = blocks[(n + i) % blocks.length] * BLOCK;
+        const results = await ctx.readBatch(fd, buffers, positions, options);
+        for (let i = 0; i < BATCH; i++) check(buffers[i], results[i], positions[i] / BLOCK);
+        n += BATCH;
+      }
+    } finally {
+      await ctx.close();
+      closeSync(fd);
+    }
+    return n;
+  });
+}
+
+function readSyncRunner(path: string, blocks: Uint32Array): Runner {
+  return (ms) => measure(async () => {
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(BLOCK);
+    let n = 0;
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
+      const block = blocks[n++ % blocks.length];
+      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
+    }
+    closeSync(fd);
+    return n;
+  });
+}
+
+function referenceRunner(exe: string, path: string): Runner {
+  let seed = 1;
+  return async (ms) => {
+    const out = execFileSync(exe, [path, String(BATCH), String(ms / 1000), String(seed++), 'batch'], { encoding: 'utf8' });
+    const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
+    return { ops, seconds, cpuSeconds };
+  };
+}
+
+export async function run(o: Options, progress: Progress): Promise<Row[]> {
+  const path = makeFile(o.dir, 'batch', FILE_BYTES(o));
+  warm(path);
+  const exe = buildReference(o.dir);
+  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xba7c4);
+  const names = [`AioContext.readBatch, ${BATCH} per batch`, `C kernel AIO, ${BATCH} per batch`, 'fs.readSync loop'] as const;
+  const samples = await interleave([
+    [names[0], batchRunner(path, blocks)],
+    [names[1], referenceRunner(exe, path)],
+    [names[2], readSyncRunner(path, blocks)],
+  ], rounds(o), RUN_MS(o), progress);
+  const ops = (name: string) => median(samples.get(name)!.map(rate));
+  const row = (versus: string, target: number): Row => {
+    const ratio = ops(names[0]) / ops(versus);
+    return {
+      workload: `cached 4 KiB random reads, ${BATCH} per batch (RWF_NOWAIT)`, unit: 'ops/s', ratio,
+      target: `>= ${target}x`, met: ratio >= target,
+      ours: { name: names[0], value: ops(names[0]) }, versus: { name: versus, value: ops(versus) },
+    };
+  };
+  return [row(names[1], 0.9), row(names[2], 0.85)];
+}
