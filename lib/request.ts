@@ -1,7 +1,7 @@
 // A request and its one outcome, its Completion: each names the other, so
 // they live together.
 import { type ErrnoError, errnoError } from './errors.js';
-import { RequestState, type SubmitTarget, type Submittable } from './submittable.js';
+import { RequestState, type SubmitTarget } from './submittable.js';
 import type { AioOp } from './types.js';
 
 const SYSCALL_OF: Record<AioOp, string> = {
@@ -27,7 +27,7 @@ function captureResolve(resolve: (c: Completion) => void): void {
  * (it is a Promise) or use `done`; either way it yields exactly one
  * {@link Completion} and never rejects. Created by {@link AioContext} only.
  */
-export class AioRequest extends Promise<Completion> implements PromiseLike<Completion>, Submittable {
+export class AioRequest extends Promise<Completion> implements PromiseLike<Completion> {
   /** Which operation this is: the name of the AioContext method that made it. */
   readonly op: AioOp;
   /** The file descriptor it works on. */
