@@ -45,17 +45,23 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
     [names[3], readSyncRunner(path, blocks)],
   ], rounds(o), RUN_MS(o), progress);
   const ops = (name: string) => median(samples.get(name)!.map(rate));
-  const row = (workload: string, ours: string, versus: string, target: number): Row => {
+  const row = (workload: string, ours: string, versus: string, target: number | 'figure'): Row => {
     const ratio = ops(ours) / ops(versus);
     return {
-      workload, unit: 'ops/s', ratio, target: `>= ${target}x`, met: ratio >= target,
+      workload, unit: 'ops/s', ratio, target: target === 'figure' ? 'figure' : `>= ${target}x`,
+      met: target === 'figure' || ratio >= target,
       ours: { name: ours, value: ops(ours) }, versus: { name: versus, value: ops(versus) },
     };
   };
   const workload = `cached 4 KiB random reads, ${DEPTH} in flight`;
+  // The blocking readSync loop is the yardstick: one thread doing the same
+  // copies with no asynchrony, not varying with the threadpool as
+  // fs.promises does (its ratios are shown as figures).
   return [
-    row(workload, names[0], names[2], 10),
-    row(workload, names[0], names[3], 0.7),
-    row(workload, names[1], names[2], 6),
+    row(workload, names[0], names[3], 0.8),
+    row(workload, names[1], names[3], 0.7),
+    row(workload, names[1], names[0], 0.85),
+    row(workload, names[0], names[2], 'figure'),
+    row(workload, names[1], names[2], 'figure'),
   ];
 }

@@ -13,11 +13,12 @@ import * as directReads from './direct-reads.js';
 import * as latency from './latency.js';
 import * as memory from './memory.js';
 import * as readFile from './read-file.js';
+import * as service from './service.js';
 import * as stall from './stall.js';
 import * as teardown from './teardown.js';
 import { type Options, Progress, type ProgressSink, type Row } from './support.js';
 
-const WORKLOADS = [cachedReads, batchReads, directReads, readFile, latency, memory, stall, teardown];
+const WORKLOADS = [cachedReads, batchReads, directReads, readFile, service, latency, memory, stall, teardown];
 
 const TMPFS_MAGIC = 0x01021994;
 
