@@ -16,6 +16,14 @@ import { isAborted, validateContextOptions } from './validate.js';
 const { ECANCELED } = osConstants.errno;
 
 /**
+ * @internal A read whose arguments the caller has checked already (the
+ * drop-in, after node's own argument rules): `view` a view, `position` a
+ * safe integer or bigint, `rwFlags` valid flags. Queued as read() queues.
+ */
+export let readChecked: (ctx: AioContext, fd: number, view: ArrayBufferView, position: number | bigint,
+  rwFlags: number) => AioRequest;
+
+/**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
  * loop through an eventfd. Requests made in one turn of the event loop are
  * submitted together with one io_submit, in the loop's check phase.
@@ -75,6 +83,11 @@ export class AioContext implements AsyncDisposable {
     this.#submitter = new Submitter(native, slots, this.#counts,
       (request, res) => this.#settle(request, res, 0, false, 'io_submit'),
       (count) => AioContext.#onCompletions.call(this, count));
+  }
+
+  static {
+    readChecked = (ctx, fd, view, position, rwFlags) =>
+      ctx.#admit(new AioRequest(ctx, 'read', fd, view, position, rwFlags, -1, undefined, undefined));
   }
 
   /** Requests submitted to the kernel and not yet completed. */
