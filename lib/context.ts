@@ -1,27 +1,18 @@
 import { constants as osConstants } from 'node:os';
 
-import { CompletionStream } from './completion-stream.js';
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
 import { binding, bindingError, type NativeContext } from './native.js';
-import { BatchRead, ReadBatch } from './read-batch.js';
-import { AioRequest, type Completion, completionOf } from './request.js';
-import { dataRequest, pollRequest, readBatchOf, specRequest, syncRequest } from './request-args.js';
-import { SignalGroups } from './signal-groups.js';
+import { ReadBatch } from './read-batch.js';
+import { AioRequest, type Completion } from './request.js';
+import { dataRequest, pollRequest, readBatchOf, specRequests, syncRequest } from './request-args.js';
+import { Settler } from './settler.js';
 import { SlotTable } from './slot-table.js';
 import type { Submittable } from './submittable.js';
 import { Submitter } from './submitter.js';
 import type { AioContextOptions, AioStats, BatchOptions, OpOptions, RequestSpec } from './types.js';
-import { isAborted, validateContextOptions } from './validate.js';
+import { validateContextOptions } from './validate.js';
 
 const { ECANCELED } = osConstants.errno;
-
-/**
- * @internal A read whose arguments the caller has checked already (the
- * drop-in, after node's own argument rules): `view` a view, `position` a
- * safe integer or bigint, `rwFlags` valid flags. Queued as read() queues.
- */
-export let readChecked: (ctx: AioContext, fd: number, view: ArrayBufferView, position: number | bigint,
-  rwFlags: number) => AioRequest;
 
 /**
  * A kernel AIO context (io_setup) whose completions arrive on the Node event
@@ -52,12 +43,11 @@ export class AioContext implements AsyncDisposable {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #resolveClose: (() => void) | undefined;
-  #streams = new Set<CompletionStream>();
-  #signals = new SignalGroups<AioRequest | ReadBatch>((r) => {
+  #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
+  #settler = new Settler(this.#counts, (r) => {
     if (r instanceof ReadBatch) for (const read of r.reads) this.#cancel(read);
     else this.cancel(r);
   });
-  #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
 
   /**
    * Creates the kernel context (io_setup) and its eventfd. Throws
@@ -81,13 +71,8 @@ export class AioContext implements AsyncDisposable {
     this.maxEvents = maxEvents;
     this.#native = native;
     this.#submitter = new Submitter(native, slots, this.#counts,
-      (request, res) => this.#settle(request, res, 0, false, 'io_submit'),
+      (request, res) => this.#settler.settle(request, res, 0, false, 'io_submit'),
       (count) => AioContext.#onCompletions.call(this, count));
-  }
-
-  static {
-    readChecked = (ctx, fd, view, position, rwFlags) =>
-      ctx.#admit(new AioRequest(ctx, 'read', fd, view, position, rwFlags, -1, undefined, undefined));
   }
 
   /** Requests submitted to the kernel and not yet completed. */
@@ -282,11 +267,7 @@ export class AioContext implements AsyncDisposable {
    */
   submit(specs: readonly RequestSpec[]): AioRequest[] {
     this.#assertOpen();
-    if (!Array.isArray(specs)) throw invalidArgType('specs', 'an instance of Array', specs);
-    // An index loop, not specs.map: the caller's array may carry its own map.
-    const length = specs.length;
-    const requests: AioRequest[] = [];
-    for (let i = 0; i < length; i++) requests.push(specRequest(this, specs[i], `specs[${i}]`));
+    const requests = specRequests(this, specs);
     // A spec's getter may have closed this context: then none is queued.
     this.#assertOpen();
     for (const r of requests) this.#enqueue(r, false);
@@ -323,13 +304,7 @@ export class AioContext implements AsyncDisposable {
     const batch = readBatchOf(fd, buffers, positions, options);
     // As #admit: the arguments' getters may have closed this context.
     this.#assertOpen();
-    const { signal } = batch;
-    if (signal !== undefined && isAborted(signal)) {
-      for (const read of batch.reads) this.#settle(read, -ECANCELED, 0, true);
-      return batch.promise;
-    }
-    if (signal !== undefined && batch.reads.length > 0) this.#signals.watch(batch, signal);
-    for (const read of batch.reads) this.#submitter.add(read);
+    if (this.#settler.admit(batch, batch.signal, batch.reads)) for (const read of batch.reads) this.#submitter.add(read);
     return batch.promise;
   }
 
@@ -368,12 +343,9 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-cancel-all.mjs}
    */
   cancelAll(): Promise<Completion[]> {
-    const requests: AioRequest[] = [];
-    for (const r of this.#submitter.pending()) {
-      this.#cancel(r);
-      if (r instanceof AioRequest) requests.push(r);
-    }
-    return Promise.all(requests);
+    const pending = this.#submitter.pending();
+    for (const r of pending) this.#cancel(r);
+    return Promise.all(pending.filter((r) => r instanceof AioRequest));
   }
 
   /**
@@ -392,9 +364,7 @@ export class AioContext implements AsyncDisposable {
    */
   completions(): AsyncIterableIterator<Completion> {
     this.#assertOpen();
-    const stream = new CompletionStream((s) => this.#streams.delete(s));
-    this.#streams.add(stream);
-    return stream;
+    return this.#settler.stream();
   }
 
   /**
@@ -428,19 +398,21 @@ export class AioContext implements AsyncDisposable {
     return this.close();
   }
 
+  /** @internal read() for arguments the caller has checked already (the drop-in, by node's rules). */
+  _readChecked(fd: number, view: ArrayBufferView, position: number | bigint, rwFlags: number): AioRequest {
+    return this.#admit(new AioRequest(this, 'read', fd, view, position, rwFlags, -1, undefined, undefined));
+  }
+
   // A request still queued never reaches the kernel: it settles cancelled.
   #cancel(r: Submittable): void {
-    if (this.#submitter.cancel(r)) this.#settle(r, -ECANCELED, 0, true);
+    if (this.#submitter.cancel(r)) this.#settler.settle(r, -ECANCELED, 0, true);
   }
 
-  #assertOpen(): void {
-    if (this.#closed) throw aioClosed();
-  }
+  #assertOpen(): void { if (this.#closed) throw aioClosed(); }
 
   // Reading the arguments ran the caller's code (getters, a Proxy's traps),
-  // which may have closed this context: check again before queueing, or the
-  // request would wait in a queue that nothing flushes (docs/contract.md:
-  // One Completion per request; Bad arguments throw at once).
+  // which may have closed this context: check again, or the request would
+  // wait in a queue that nothing flushes (contract: One Completion per request).
   #admit(request: AioRequest): AioRequest {
     this.#assertOpen();
     return this.#enqueue(request);
@@ -448,27 +420,17 @@ export class AioContext implements AsyncDisposable {
 
   // Runs none of the caller's code, so the context stays as #admit saw it.
   #enqueue(request: AioRequest, schedule = true): AioRequest {
-    const signal = request._signal;
-    if (signal !== undefined) {
-      if (isAborted(signal)) {
-        // Never reaches the kernel: settles cancelled, like a queued cancel.
-        this.#settle(request, -ECANCELED, 0, true);
-        return request;
-      }
-      this.#signals.watch(request, signal);
-    }
-    this.#submitter.add(request, schedule);
+    if (this.#settler.admit(request, request._signal)) this.#submitter.add(request, schedule);
     return request;
   }
 
-  // The one function native code calls, with `this` bound to the owning
-  // context, and the submitter right after a submit() that reaped: `count`
-  // completions wait in the slot table's done arrays.
+  // Called by native code (`this` bound to the owner) and by the submitter
+  // after a submit() that reaped: `count` completions wait in the done arrays.
   static #onCompletions(this: AioContext, count: number): void {
     const submitter = this.#submitter;
     const { doneSlot, doneRes, doneRes2 } = submitter.slots;
     for (let i = 0; i < count; i++) {
-      this.#settle(submitter.takeCompleted(doneSlot[i]), doneRes[i], doneRes2[i], false);
+      this.#settler.settle(submitter.takeCompleted(doneSlot[i]), doneRes[i], doneRes2[i], false);
     }
     if (this.#closePromise !== undefined) {
       if (submitter.inFlight === 0) this.#finishClose();
@@ -477,32 +439,10 @@ export class AioContext implements AsyncDisposable {
     }
   }
 
-  #settle(r: Submittable, res: number, res2: number, neverSubmitted: boolean, syscall?: string): void {
-    const counts = this.#counts;
-    counts.completed++;
-    if (res < 0) counts.errors++;
-    if (r instanceof BatchRead) {
-      // A cancel the kernel accepted won if the read ended with an error.
-      if (neverSubmitted || (r._cancelAccepted && res < 0)) counts.cancelled++;
-      const { batch } = r;
-      if (batch.settle(r, res) && batch.signal !== undefined) this.#signals.unwatch(batch, batch.signal);
-      return;
-    }
-    const request = r as AioRequest;
-    const completion = completionOf(request, res, res2, neverSubmitted, syscall);
-    if (completion.cancelled) counts.cancelled++;
-    const signal = request._signal;
-    request._settle(completion);
-    if (signal !== undefined) this.#signals.unwatch(request, signal);
-    if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
-  }
-
-  // Every request has settled. io_destroy runs on a background thread (it waits
-  // for an RCU grace period); close() resolves once it has returned, so the
-  // kernel's slots are back in fs.aio-nr by then.
+  // Every request has settled. io_destroy runs on a background thread (it waits for
+  // an RCU grace period); close() resolves once it has returned (fs.aio-nr is back).
   #finishClose(): void {
-    for (const stream of this.#streams) stream.end();
-    this.#streams.clear();
+    this.#settler.endStreams();
     const resolve = this.#resolveClose!;
     if (!this.#native.close(resolve)) resolve();
   }

@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { checkAborted } from './abort.js';
 import { IO_MAX_LENGTH, SEEK_CUR, SEEK_SET } from './constants.js';
-import { type AioContext, readChecked } from './context.js';
+import { type AioContext } from './context.js';
 import {
   type DirectOpen, directFileFor, directRead, directReadFile, directReadv, directWrite, directWriteFile, directWritev,
 } from './direct-handle.js';
@@ -222,7 +222,7 @@ async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, ro
   h[ref]();
   try {
     const view = offset === 0 && length === buffer.byteLength ? buffer : bytesOf(buffer, offset, length);
-    const c = await readChecked(ctx, fh.fd, view, position, readOptionsFor(route).rwFlags);
+    const c = await ctx._readChecked(fh.fd, view, position, readOptionsFor(route).rwFlags);
     if (c.res < 0) {
       // Refused (EAGAIN: not in the page cache) or failed: node does it, and errs as node errs.
       policyStats.fallbacks++;
@@ -274,7 +274,7 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
     for (let i = 0; i < READ_FILE_DEPTH && at + i * READ_FILE_CHUNK < want; i++) {
       const from = at + i * READ_FILE_CHUNK;
       sizes.push(Math.min(READ_FILE_CHUNK, want - from));
-      batch.push(readChecked(ctx, fd, out.subarray(from, from + sizes[i]), start + from, readOptionsFor(route).rwFlags));
+      batch.push(ctx._readChecked(fd, out.subarray(from, from + sizes[i]), start + from, readOptionsFor(route).rwFlags));
     }
     const done = await Promise.all(batch);
     for (let i = 0; i < done.length; i++) {

@@ -37,8 +37,18 @@ export function pollRequest(owner: RequestOwner, fd: unknown, events: unknown, o
   return request(owner, 'poll', validFd, mask, 0, validateOptions(options, false));
 }
 
+/** submit()'s specs, each made into a request; nothing queued yet. */
+export function specRequests(owner: RequestOwner, specs: unknown): AioRequest[] {
+  if (!Array.isArray(specs)) throw invalidArgType('specs', 'an instance of Array', specs);
+  // An index loop, not specs.map: the caller's array may carry its own map.
+  const length = specs.length;
+  const requests: AioRequest[] = [];
+  for (let i = 0; i < length; i++) requests.push(specRequest(owner, specs[i], `specs[${i}]`));
+  return requests;
+}
+
 /** `spec` of submit(), named `name` in errors ("specs[3]"). */
-export function specRequest(owner: RequestOwner, spec: unknown, name: string): AioRequest {
+function specRequest(owner: RequestOwner, spec: unknown, name: string): AioRequest {
   if (spec === null || typeof spec !== 'object') throw invalidArgType(name, 'of type object', spec);
   const s = spec as Record<string, unknown>;
   // Read once: a getter must not pass the switch as one op and be made as another.
