@@ -4,12 +4,12 @@
 // fs.readSync loop. Both kernel-AIO readers use RWF_NOWAIT, as a cached
 // multi-get would.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 
 import { AioContext, constants } from '../lib/index.js';
 import {
   BLOCK, type Options, type Progress, type Row, type Runner, buildReference, check, interleave, makeFile, measure,
-  median, offsets, rate, warm,
+  median, offsets, rate, readSyncRunner, warm,
 } from './support.js';
 
 export const BATCH = 64;
@@ -40,21 +40,6 @@ function batchRunner(path: string, blocks: Uint32Array): Runner {
       await ctx.close();
       closeSync(fd);
     }
-    return n;
-  });
-}
-
-function readSyncRunner(path: string, blocks: Uint32Array): Runner {
-  return (ms) => measure(async () => {
-    const fd = openSync(path, 'r');
-    const buf = Buffer.alloc(BLOCK);
-    let n = 0;
-    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
-      const block = blocks[n++ % blocks.length];
-      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
-    }
-    closeSync(fd);
     return n;
   });
 }

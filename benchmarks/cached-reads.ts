@@ -1,12 +1,12 @@
 // Cached 4 KiB random reads, DEPTH in flight: AioContext, the drop-in,
 // fs.promises, and a blocking fs.readSync loop.
-import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 
 import * as aioFs from '../lib/promises.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, check, contextRunner, fileHandleRunner, interleave,
-  makeFile, measure, median, offsets, rate, warm,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, contextRunner, fileHandleRunner, interleave,
+  makeFile, median, offsets, rate, readSyncRunner, warm,
 } from './support.js';
 
 const { O_RDONLY } = fsConstants;
@@ -17,21 +17,6 @@ const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
 const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 export const steps = (o: Options) => 4 * rounds(o);
-
-function readSyncRunner(path: string, blocks: Uint32Array): Runner {
-  return (ms) => measure(async () => {
-    const fd = openSync(path, 'r');
-    const buf = Buffer.alloc(BLOCK);
-    let n = 0;
-    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
-      const block = blocks[n++ % blocks.length];
-      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
-    }
-    closeSync(fd);
-    return n;
-  });
-}
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const path = makeFile(o.dir, 'cached', FILE_BYTES(o));

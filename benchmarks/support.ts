@@ -112,6 +112,22 @@ export function lanes(ms: number, blocks: Uint32Array, makeBuffer: () => Uint8Ar
   });
 }
 
+/** A blocking fs.readSync loop over `blocks`: the yardstick, one thread doing the same copies with no asynchrony. */
+export function readSyncRunner(path: string, blocks: Uint32Array): Runner {
+  return (ms) => measure(async () => {
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(BLOCK);
+    let n = 0;
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    while ((n & 1023) !== 0 || process.hrtime.bigint() < deadline) {
+      const block = blocks[n++ % blocks.length];
+      check(buf, readSync(fd, buf, 0, BLOCK, block * BLOCK), block);
+    }
+    closeSync(fd);
+    return n;
+  });
+}
+
 /** AioContext.read in DEPTH lanes, on `path` opened with `flags`. */
 export function contextRunner(path: string, flags: number, blocks: Uint32Array, makeBuffer: () => Uint8Array): Runner {
   return async (ms) => {
