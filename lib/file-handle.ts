@@ -29,7 +29,7 @@ import { readAheadStream } from './read-stream.js';
 import { usableSharedContext } from './shared-context.js';
 import { byteLengthOf, bytesOf, viewsAfter } from './views.js';
 
-const { O_APPEND, O_DIRECT, S_IFMT, S_IFREG } = fsConstants;
+const { O_APPEND, O_DIRECT, O_RDONLY, S_IFMT, S_IFREG } = fsConstants;
 // node:fs limits (lib/internal/fs/utils.js).
 const READ_FILE_CHUNK = 512 * 1024;
 const READ_FILE_DEPTH = 8;
@@ -199,9 +199,28 @@ const overrides = {
     const options = readFileOptions(args[0]);
     const ctx = contextIfOpen(this);
     if (!ctx || !options) return delegate(this, 'readFile', args);
-    return withFallback(this, () => readRest(this, ctx, options), () => internals!.nodeProto.readFile.apply(this, args));
+    return withFallback(this, () => readRest(this, ctx, options, stateOf.get(this)!.statusFlags),
+      () => internals!.nodeProto.readFile.apply(this, args));
   },
 };
+
+/**
+ * readFile(path)'s read of the node FileHandle it opened read-only, which
+ * nobody else sees: as the drop-in's FileHandle.readFile, without making
+ * the handle one of ours first (that costs a prototype change per file,
+ * and small files are read by the thousand).
+ */
+export function readOpenedFile(fh: FileHandle, options: unknown): Promise<Buffer | string> {
+  if (internals === undefined) internals = buildInternals(nodeFileHandleProto(fh) ?? Object.getPrototypeOf(fh), fh);
+  const readOptions = readFileOptions(options);
+  const ctx = usableSharedContext();
+  const nodeReadFile = () => (internals ? internals.nodeProto.readFile : fh.readFile).call(fh, options);
+  if (internals === null || binding === null || ctx === null || readOptions === null) {
+    policyStats.threadpool++;
+    return nodeReadFile();
+  }
+  return withFallback(fh, () => readRest(fh, ctx, readOptions, O_RDONLY), nodeReadFile);
+}
 
 /**
  * Whether a read that got `bytesRead` of `wanted` bytes was a NOWAIT read
@@ -256,7 +275,8 @@ function syncVia(fh: FileHandle, name: 'sync' | 'datasync'): Promise<void> {
 
 // FileHandle.readFile: from the current position to the end of a regular
 // file, in parallel NOWAIT chunks, leaving the position where node would.
-async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: ReadFileOptions): Promise<Buffer | string | undefined> {
+async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: ReadFileOptions,
+  statusFlags: number): Promise<Buffer | string | undefined> {
   checkAborted(signal);
   const fd = fh.fd;
   const st = fstatSync(fd);
@@ -265,7 +285,7 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
   if (start < 0) return undefined;
   const want = Math.max(0, st.size - start);
   const out = Buffer.allocUnsafeSlow(want);
-  const route = readRoute(stateOf.get(fh)!.statusFlags);
+  const route = readRoute(statusFlags);
   let total = 0;
   chunks: for (let at = 0; at < want; at += READ_FILE_CHUNK * READ_FILE_DEPTH) {
     checkAborted(signal);

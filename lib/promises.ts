@@ -22,11 +22,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
 import { invalidArgType } from './errors.js';
-import { adoptHandle, isDirectHandle, isNodeFileHandle, type AioFileHandle } from './file-handle.js';
+import { adoptHandle, isDirectHandle, isNodeFileHandle, readOpenedFile, type AioFileHandle } from './file-handle.js';
 import { readFileOptions } from './handle-args.js';
 import type { AnyFn } from './node-methods.js';
 import { openPlan } from './open-plan.js';
 import { policyStats, type PolicyStats } from './policy.js';
+import { readFileInOneTrip, readFileInOneTripKnown } from './readfile-one-trip.js';
 import { backendReason, currentBackend, sharedContext, usableSharedContext, watchBackend } from './shared-context.js';
 
 export * from 'node:fs/promises';
@@ -192,17 +193,18 @@ export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Pro
   // node opens with options.flag || 'r'; any other flag is node's to open.
   const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
   const readOptions = readFileOptions(options);
-  if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null) {
+  if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null ||
+    (readFileInOneTripKnown() ?? await readFileInOneTrip())) {
     policyStats.threadpool++;
     return nodeFs.readFile(...args);
   }
   // As node does it: check the signal, open, read the handle, close, and
   // report both errors.
   checkAborted(readOptions.signal);
-  const fh = await open(path, 'r', 0o666);
+  const fh = await nodeFs.open(path, 'r', 0o666);
   let result: Buffer | string;
   try {
-    result = await fh.readFile(options as Parameters<FileHandle['readFile']>[0]);
+    result = await readOpenedFile(fh, options);
   } catch (opError) {
     const again = isErrnoError(opError) && readsAgainAlike(fh.fd);
     try {
