@@ -26,19 +26,28 @@ function runner(path: string, bytes: number, readFile: (p: string) => Promise<Bu
   });
 }
 
-/** Reads every file of `paths`, DEPTH at a time; each holds its own index. */
+/**
+ * Reads every file of `paths`, DEPTH at a time (each holds its own index),
+ * pass after pass for about `ms`: one pass takes a few milliseconds, too
+ * short a sample to measure (or to warm the JIT) alone.
+ */
 function smallFilesRunner(paths: string[], readFile: (p: string) => Promise<Buffer>): Runner {
-  return () => measure(async () => {
-    let next = 0;
-    const lane = async () => {
-      while (next < paths.length) {
-        const i = next++;
-        const data = await readFile(paths[i]);
-        if (data.length !== BLOCK || data.readUInt32LE(0) !== i) throw new Error(`readFile: wrong data in file ${i}`);
-      }
-    };
-    await Promise.all(Array.from({ length: DEPTH }, lane));
-    return paths.length;
+  return (ms) => measure(async () => {
+    const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    let files = 0;
+    do {
+      let next = 0;
+      const lane = async () => {
+        while (next < paths.length) {
+          const i = next++;
+          const data = await readFile(paths[i]);
+          if (data.length !== BLOCK || data.readUInt32LE(0) !== i) throw new Error(`readFile: wrong data in file ${i}`);
+        }
+      };
+      await Promise.all(Array.from({ length: DEPTH }, lane));
+      files += paths.length;
+    } while (process.hrtime.bigint() < deadline);
+    return files;
   });
 }
 
@@ -64,7 +73,7 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const small = await interleave([
     [names[0], smallFilesRunner(paths, (p) => aioFs.readFile(p))],
     [names[1], smallFilesRunner(paths, (p) => nodeReadFile(p))],
-  ], rounds(o), 0, progress);
+  ], rounds(o), o.quick ? 300 : 1000, progress);
   const filesPerSecond = (name: string) => median(small.get(name)!.map((s) => s.ops / s.seconds));
   const smallRatio = filesPerSecond(names[0]) / filesPerSecond(names[1]);
   return [{

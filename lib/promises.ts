@@ -23,7 +23,7 @@ import { checkAborted } from './abort.js';
 import { bounceStats } from './bounce-pool.js';
 import { invalidArgType } from './errors.js';
 import { adoptHandle, isDirectHandle, isNodeFileHandle, readOpenedFile, type AioFileHandle } from './file-handle.js';
-import { readFileOptions } from './handle-args.js';
+import { type ReadFileOptions, readFileOptions } from './handle-args.js';
 import type { AnyFn } from './node-methods.js';
 import { openPlan } from './open-plan.js';
 import { policyStats, type PolicyStats } from './policy.js';
@@ -186,22 +186,39 @@ export async function appendFile(...args: Parameters<typeof nodeFs.appendFile>):
  * @example
  * {@includeCode ../examples/promises-read-file.mjs}
  */
-export async function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
-  const [path, options] = args;
-  if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
-  const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
-  // node opens with options.flag || 'r'; any other flag is node's to open.
-  const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
-  const readOptions = readFileOptions(options);
-  if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null ||
-    (readFileInOneTripKnown() ?? await readFileInOneTrip())) {
-    policyStats.threadpool++;
-    return nodeFs.readFile(...args);
+// Not async: where node's readFile serves, its promise is returned as it is
+// (an async function would wrap it, which costs more than node's one-round-trip
+// read of a small file).
+export function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<any> {
+  try {
+    const [path, options] = args;
+    if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
+    const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
+    // node opens with options.flag || 'r'; any other flag is node's to open.
+    const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
+    const readOptions = readFileOptions(options);
+    if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null) return nodeReadFile(args);
+    const oneTrip = readFileInOneTripKnown();
+    if (oneTrip === undefined) {
+      return readFileInOneTrip().then((yes) => (yes ? nodeReadFile(args) : readFileInKernel(args, readOptions)));
+    }
+    return oneTrip ? nodeReadFile(args) : readFileInKernel(args, readOptions);
+  } catch (error) {
+    return Promise.reject(error);
   }
+}
+
+function nodeReadFile(args: Parameters<typeof nodeFs.readFile>): Promise<any> {
+  policyStats.threadpool++;
+  return nodeFs.readFile(...args);
+}
+
+async function readFileInKernel(args: Parameters<typeof nodeFs.readFile>, readOptions: ReadFileOptions): Promise<any> {
+  const [path, options] = args;
   // As node does it: check the signal, open, read the handle, close, and
   // report both errors.
   checkAborted(readOptions.signal);
-  const fh = await nodeFs.open(path, 'r', 0o666);
+  const fh = await nodeFs.open(path as string | Buffer | URL, 'r', 0o666);
   let result: Buffer | string;
   try {
     result = await readOpenedFile(fh, options);
