@@ -204,6 +204,12 @@ const overrides = {
   },
 };
 
+/** node's FileHandle internals, learned from the first handle seen; null where they cannot be hooked. */
+function learnInternals(fh: FileHandle): Internals | null {
+  if (internals === undefined) internals = buildInternals(nodeFileHandleProto(fh) ?? Object.getPrototypeOf(fh), fh);
+  return internals;
+}
+
 /**
  * readFile(path)'s read of the node FileHandle it opened read-only, which
  * nobody else sees: as the drop-in's FileHandle.readFile, without making
@@ -211,11 +217,11 @@ const overrides = {
  * and small files are read by the thousand).
  */
 export function readOpenedFile(fh: FileHandle, options: unknown): Promise<Buffer | string> {
-  if (internals === undefined) internals = buildInternals(nodeFileHandleProto(fh) ?? Object.getPrototypeOf(fh), fh);
+  const known = learnInternals(fh);
   const readOptions = readFileOptions(options);
   const ctx = usableSharedContext();
-  const nodeReadFile = () => (internals ? internals.nodeProto.readFile : fh.readFile).call(fh, options);
-  if (internals === null || binding === null || ctx === null || readOptions === null) {
+  const nodeReadFile = () => (known ? known.nodeProto.readFile : fh.readFile).call(fh, options);
+  if (known === null || binding === null || ctx === null || readOptions === null) {
     policyStats.threadpool++;
     return nodeReadFile();
   }
@@ -324,8 +330,8 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
  */
 export function adoptHandle(fh: FileHandle, emulate: DirectOpen = { append: false, writeOnly: false }): AioFileHandle {
   if (stateOf.has(fh)) return fh as AioFileHandle;
-  if (internals === undefined) internals = buildInternals(nodeFileHandleProto(fh) ?? Object.getPrototypeOf(fh), fh);
-  if (internals === null || binding === null) {
+  const known = learnInternals(fh);
+  if (known === null || binding === null) {
     // No node internals to hook: node's methods as they are, plus readChunks.
     Object.defineProperty(fh, 'readChunks', { value: overrides.readChunks, writable: true, configurable: true });
     return fh as AioFileHandle;
@@ -335,11 +341,11 @@ export function adoptHandle(fh: FileHandle, emulate: DirectOpen = { append: fals
   // the end (open() never makes one; a node FileHandle may be one): it
   // keeps O_DIRECT's own rules, as node's handle has them.
   const direct = (statusFlags & O_DIRECT) === 0 || (statusFlags & O_APPEND) !== 0
-    ? null : directFileFor(fh, statusFlags, internals.nodeProto, usableSharedContext, emulate);
+    ? null : directFileFor(fh, statusFlags, known.nodeProto, usableSharedContext, emulate);
   stateOf.set(fh, { statusFlags, direct });
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
   // reference count (held), so close waits for them as for its own.
-  Object.setPrototypeOf(fh, internals.proto);
+  Object.setPrototypeOf(fh, known.proto);
   return fh as AioFileHandle;
 }
 

@@ -237,8 +237,7 @@ async function readFileInKernel(args: Parameters<typeof nodeFs.readFile>, readOp
     // FileHandle's: node 26 reads a small file (or a directory) in one
     // native job whose errors name the path. node reads it again and
     // throws its own error.
-    policyStats.threadpool++;
-    return nodeFs.readFile(...args);
+    return nodeReadFile(args);
   }
   await fh.close();
   // An abort while the file closed still wins, as in node 26's readFile

@@ -1,7 +1,7 @@
 // A request and its one outcome, its Completion: each names the other, so
 // they live together.
 import { type ErrnoError, errnoError } from './errors.js';
-import { RequestState, type SubmitTarget } from './submittable.js';
+import { cancelWon, RequestState, type SubmitTarget } from './submittable.js';
 import type { AioOp } from './types.js';
 
 const SYSCALL_OF: Record<AioOp, string> = {
@@ -130,16 +130,13 @@ export class Completion {
 }
 
 /**
- * @internal The Completion of `request` for the kernel's `res` and `res2`.
- * A cancel the kernel accepted won if the request ended without doing its
- * work: a poll with no event (0), anything else with an error. One never
- * submitted (cancelled while queued, or aborted before) always did.
- * `syscall` names a failure that was not the operation's (io_submit's).
+ * @internal The Completion of `request` for the kernel's `res` and `res2`;
+ * who won a cancel is cancelWon's to say. `syscall` names a failure that
+ * was not the operation's (io_submit's).
  */
 export function completionOf(request: AioRequest, res: number, res2: number, neverSubmitted: boolean,
   syscall?: string): Completion {
-  const cancelled = neverSubmitted ||
-    (request._cancelAccepted && (request.op === 'poll' ? res === 0 : res < 0));
+  const cancelled = cancelWon(request, res, neverSubmitted);
   const error = res < 0 ? errnoError(res, syscall ?? SYSCALL_OF[request.op]) : null;
   return new Completion(request, res, res2, cancelled, error);
 }

@@ -8,7 +8,7 @@ import { CompletionStream } from './completion-stream.js';
 import { BatchRead, type ReadBatch } from './read-batch.js';
 import { type AioRequest, type Completion, completionOf } from './request.js';
 import { SignalGroups } from './signal-groups.js';
-import type { Submittable } from './submittable.js';
+import { cancelWon, type Submittable } from './submittable.js';
 import { isAborted } from './validate.js';
 
 const { ECANCELED } = osConstants.errno;
@@ -57,8 +57,7 @@ export class Settler {
     counts.completed++;
     if (res < 0) counts.errors++;
     if (r instanceof BatchRead) {
-      // A cancel the kernel accepted won if the read ended with an error.
-      if (neverSubmitted || (r._cancelAccepted && res < 0)) counts.cancelled++;
+      if (cancelWon(r, res, neverSubmitted)) counts.cancelled++;
       const { batch } = r;
       if (batch.settle(r, res) && batch.signal !== undefined) this.signals.unwatch(batch, batch.signal);
       return;

@@ -30,3 +30,13 @@ export interface Submittable {
   /** io_cancel said yes (0 or EINPROGRESS). */
   _cancelAccepted: boolean;
 }
+
+/**
+ * @internal Whether the cancellation won over `request`'s operation, which
+ * ended with `res`: always for one never submitted (cancelled while queued,
+ * or aborted before); for one io_cancel accepted, when it ended without
+ * doing its work: a poll with no event (0), anything else with an error.
+ */
+export function cancelWon(request: Submittable, res: number, neverSubmitted: boolean): boolean {
+  return neverSubmitted || (request._cancelAccepted && (request.op === 'poll' ? res === 0 : res < 0));
+}
