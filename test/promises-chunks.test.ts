@@ -69,7 +69,12 @@ describe('FileHandle.readChunks', () => {
       await fh.close();
     }
     const after = aioFs.stats();
-    expect(after.kernel - before.kernel).to.be.at.least(Math.floor(size / 16384));
+    // Every chunk went to the kernel. One the page cache had lost (memory
+    // pressure, another process's drop_caches) was then redone on the
+    // threadpool and counts as a fallback instead: the route is the same.
+    const tried = after.kernel - before.kernel + (after.fallbacks - before.fallbacks);
+    expect(tried).to.be.at.least(Math.floor(size / 16384));
+    expect(after.threadpool - before.threadpool, 'nothing sent straight to the threadpool').to.equal(0);
   });
 
   it('breaking out stops reading; close() then succeeds', async () => {
