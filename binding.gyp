@@ -11,6 +11,7 @@
         "addon/fd.cc",
         "addon/kaio.cc",
         "addon/probe.cc",
+        "addon/reap.cc",
         "addon/shared_arrays.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -55,14 +55,16 @@ NativeContext::~NativeContext() {
   if (env_state_ != nullptr) env_state_->Remove(this);
 }
 
-// setup(maxEvents, useRing, targets) -> the arrays shared with JavaScript
-// (see SharedArrays), or [-errno, the call that failed]. `targets` is
-// JavaScript's slot-indexed array of buffers.
+// setup(maxEvents, useRing, targets, reapChunk) -> the arrays shared with
+// JavaScript (see SharedArrays), or [-errno, the call that failed].
+// `targets` is JavaScript's slot-indexed array of buffers; `reapChunk` the
+// most completions handed to JavaScript in one call.
 Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t capacity = info[0].As<Napi::Number>().Uint32Value();
   const bool want_ring = info[1].As<Napi::Boolean>().Value();
   Napi::Array targets = info[2].As<Napi::Array>();
+  const uint32_t reap_chunk = info[3].As<Napi::Number>().Uint32Value();
   int err = -EINVAL;
   const char* failed = ctx_ != 0 || closed_ || capacity == 0 ? "io_setup" : OpenKernel(capacity, &err);
   if (failed == nullptr) failed = WatchEventfd(env, &err);
@@ -73,6 +75,7 @@ Napi::Value NativeContext::Setup(const Napi::CallbackInfo& info) {
     return result;
   }
   AllocateSlots(capacity, want_ring);
+  reap_chunk_ = reap_chunk == 0 || reap_chunk > capacity ? capacity : reap_chunk;
   targets_ = Napi::Persistent(targets);
   Napi::Object arrays = ShareArrays(env, capacity, &shared_arrays_, &shared_);
   if (arrays.IsEmpty()) Teardown(nullptr);  // the allocation's error is thrown
@@ -231,7 +234,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
     }
     in_flight_ += static_cast<uint32_t>(r);
     HoldLoop();
-    ReapAfterSubmit();
+    ReapAfterSubmit(static_cast<uint32_t>(r));
   }
   return Napi::Number::New(env, static_cast<double>(r));
 }
@@ -256,11 +259,7 @@ Napi::Value NativeContext::Cancel(const Napi::CallbackInfo& info) {
     // Older kernels hand the event back here instead of through the ring;
     // deliver it through the ordinary path so it settles exactly once.
     deferred_[deferred_count_++] = ev;
-    const uint64_t one = 1;
-    ssize_t w;
-    do {
-      w = write(eventfd_, &one, sizeof(one));
-    } while (w < 0 && errno == EINTR);
+    SignalEventfd();
   }
   return Napi::Number::New(env, r);
 }
@@ -276,99 +275,6 @@ Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(env, false);
   }
   return Napi::Boolean::New(env, Teardown(done));
-}
-
-void NativeContext::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
-  NativeContext* self = static_cast<NativeContext*>(handle->data);
-  if (self != nullptr) self->Drain();
-}
-
-// Copies every available completion into the shared done_* arrays and
-// returns how many. Events that do not match an in-flight slot's generation are
-// dropped (they cannot occur unless the kernel misbehaves).
-unsigned NativeContext::Reap() {
-  unsigned n = 0;
-  for (uint32_t i = 0; i < deferred_count_; i++) events_[n++] = deferred_[i];
-  deferred_count_ = 0;
-  if (n < capacity_) {
-    if (use_ring_) {
-      shared_arrays_.counters[kRingReaps]++;
-      n += kaio::RingReap(ctx_, events_.get() + n, capacity_ - n);
-    } else {
-      shared_arrays_.counters[kReapSyscalls]++;
-      struct timespec zero = {0, 0};
-      long r = kaio::GetEvents(ctx_, 0, capacity_ - n, events_.get() + n, &zero);
-      if (r > 0) n += static_cast<unsigned>(r);
-    }
-  }
-  unsigned valid = 0;
-  for (unsigned i = 0; i < n; i++) {
-    const struct io_event& ev = events_[i];
-    const uint32_t slot = static_cast<uint32_t>(ev.data & 0xffffffffu);
-    const uint32_t generation = static_cast<uint32_t>(ev.data >> 32);
-    if (slot >= capacity_ || slots_[slot].state != SlotState::InFlight ||
-        slots_[slot].generation != generation) {
-      continue;
-    }
-    FreeSlot(slot);
-    shared_arrays_.done_slot[valid] = static_cast<int32_t>(slot);
-    shared_arrays_.done_res[valid] = static_cast<double>(ev.res);
-    shared_arrays_.done_res2[valid] = static_cast<double>(ev.res2);
-    valid++;
-  }
-  return valid;
-}
-
-// A buffered read the page cache serves (or any request the kernel finishes
-// inside io_submit) has its event in the ring when io_submit returns. Taken
-// now, JavaScript settles it in this loop turn, right after submit()
-// returns, instead of one eventfd wakeup and one loop turn later. Checking
-// the ring costs no system call, so submissions that complete later (direct
-// I/O, polls) pay nothing.
-void NativeContext::ReapAfterSubmit() {
-  if (!use_ring_ || !kaio::RingHasEvents(ctx_)) return;
-  // First: an event that lands after the reap signals the eventfd again.
-  ResetEventfd();
-  shared_arrays_.counters[kSubmitReaps]++;
-  const unsigned n = Reap();
-  in_flight_ -= n;
-  shared_arrays_.submit_reaped[0] = static_cast<int32_t>(n);
-  if (in_flight_ == 0) ReleaseLoop();
-}
-
-void NativeContext::ResetEventfd() {
-  uint64_t counter;
-  ssize_t r;
-  do {
-    r = read(eventfd_, &counter, sizeof(counter));
-  } while (r < 0 && errno == EINTR);
-}
-
-// One wakeup: reset the eventfd, reap everything, cross into JavaScript once.
-// Completions that arrive during the callback signal the eventfd again and are
-// taken on the next turn of the loop, so a busy context cannot starve it.
-void NativeContext::Drain() {
-  shared_arrays_.counters[kWakeups]++;
-  ResetEventfd();
-
-  const unsigned n = Reap();
-  if (n > 0) {
-    in_flight_ -= n;
-    shared_arrays_.counters[kCallbacks]++;
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    // The owner is still strongly held here: ReleaseLoop runs after the call.
-    napi_value owner = owner_.Value();
-    napi_value argv[1] = {Napi::Number::New(env, n)};
-    napi_value result;
-    // Raw N-API: node-addon-api would build an Error on failure, which is
-    // itself fatal while a worker is being terminated.
-    if (napi_make_callback(env, *async_context_, owner, on_completions_.Value(), 1, argv,
-                           &result) != napi_ok) {
-      ReportCallbackFailure(env);
-    }
-  }
-  if (!closed_ && in_flight_ == 0) ReleaseLoop();
 }
 
 // The kernel is done with the slot: its iocb may be reused and the memory

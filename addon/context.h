@@ -55,9 +55,11 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
-  void ReapAfterSubmit();
+  void ReapAfterSubmit(uint32_t submitted);
   void ResetEventfd();
-  unsigned Reap();
+  void SignalEventfd();
+  void ComeBackIfMore(unsigned reaped, unsigned max);
+  unsigned Reap(unsigned max);
   void HoldLoop();
   void ReleaseLoop();
   void FreeSlot(uint32_t slot);
@@ -79,6 +81,7 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   bool closed_ = false;
 
   uint32_t capacity_ = 0;
+  uint32_t reap_chunk_ = 0;  // the most completions per call into JavaScript
   uint32_t in_flight_ = 0;
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<struct iocb*[]> submit_ptrs_;

@@ -40,7 +40,7 @@ export interface NativeContext {
    * that submit reads. Returns the memory shared with JavaScript, or the
    * negative errno and the call that failed.
    */
-  setup(maxEvents: number, useRing: boolean, targets: unknown[]): SharedArrays | [errno: number, call: SetupCall];
+  setup(maxEvents: number, useRing: boolean, targets: unknown[], reapChunk: number): SharedArrays | [errno: number, call: SetupCall];
   /**
    * Prepares the slots named at [start, start + count) of the submit queue
    * from their shared parameters and targets, and io_submits them.

@@ -4,6 +4,21 @@ import { binding } from './native.js';
 import type { SubmitTarget, Submittable } from './submittable.js';
 import type { AioOp } from './types.js';
 
+/**
+ * The most completions handed to JavaScript in one call. Settling a chunk
+ * lets its requests' continuations queue new requests, which reach the
+ * kernel before the next chunk is settled: a device never waits for
+ * JavaScript to work through a whole batch of completions.
+ */
+export function reapChunk(capacity: number): number {
+  return Math.min(capacity, REAP_CHUNK);
+}
+
+// Measured with O_DIRECT reads 32 deep (benchmarks/direct-reads.ts): 8 and 4
+// gave 10-20% more IOPS than settling all 32 at once; 4 cost more CPU per
+// read, in io_submit calls and wakeups.
+const REAP_CHUNK = 8;
+
 /** What the kernel will touch for one slot: the view or views, null for the others. */
 type SlotTarget = Exclude<SubmitTarget, number>;
 
@@ -35,7 +50,7 @@ export class SlotTable {
    */
   static create(native: NativeContext, capacity: number, useRing: boolean): SlotTable | [errno: number, call: SetupCall] {
     const targets: SlotTarget[] = new Array(capacity).fill(null);
-    const shared = native.setup(capacity, useRing, targets);
+    const shared = native.setup(capacity, useRing, targets, reapChunk(capacity));
     return Array.isArray(shared) ? shared : new SlotTable(capacity, shared, targets);
   }
 

@@ -120,7 +120,7 @@ export interface AioStats {
    * no crossing. Counted in `ringReaps` too.
    */
   submitReaps: number;
-  /** Crossings from native code into JavaScript with a batch of completions. */
+  /** Crossings from native code into JavaScript, each with up to 8 completions. */
   callbacks: number;
   /** Times the eventfd woke the loop. */
   wakeups: number;

@@ -55,6 +55,34 @@ describe('batching (performance design)', () => {
     expect(after.callbacks - before.callbacks, 'crossings into JavaScript').to.equal(1);
   });
 
+  it('completions that arrive together cross into JavaScript 8 at a time, and what the first 8 ask for reaches the kernel before the rest settle', async () => {
+    const [r, w] = makePipe(scratch.dir, fds);
+    const polls = Array.from({ length: 20 }, () => ctx.poll(r, constants.POLLIN));
+    await new Promise((resolve) => setImmediate(resolve)); // all 20 in the kernel
+    const before = ctx.stats();
+    // In each poll's continuation: which crossing settled it (an eventfd
+    // callback or a reap after io_submit), and how many requests the kernel
+    // has had by then; then a refill (a cached read).
+    const seen: { crossing: number; submitted: number }[] = [];
+    const refills: Promise<number>[] = [];
+    const settled = polls.map((p, i) => p.then((c) => {
+      const s = ctx.stats();
+      seen.push({ crossing: s.callbacks + s.submitReaps, submitted: s.submitted - before.submitted });
+      refills.push(ctx.read(fd, Buffer.alloc(4096), i * 4096).then((read) => read.res));
+      return c.res;
+    }));
+    writeSync(w, 'x'); // all 20 complete at once
+    expect((await Promise.all(settled)).every((res) => (res & constants.POLLIN) !== 0)).to.equal(true);
+    expect(await Promise.all(refills)).to.deep.equal(new Array(20).fill(4096));
+    const after = ctx.stats();
+    expect(after.completed - before.completed).to.equal(40);
+    const perCrossing = new Map<number, number>();
+    for (const { crossing } of seen) perCrossing.set(crossing, (perCrossing.get(crossing) ?? 0) + 1);
+    expect(Math.max(...perCrossing.values()), 'completions settled by one crossing').to.be.at.most(8);
+    // The first chunk's refills were in the kernel before the last poll settled.
+    expect(seen[seen.length - 1].submitted, 'requests submitted when the last poll settled').to.be.at.least(8);
+  });
+
   it('requests made by separate callbacks of one loop turn share one io_submit', async () => {
     const before = ctx.stats();
     // Like 16 sockets readable at once: each callback is its own macrotask,
