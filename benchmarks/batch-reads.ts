@@ -1,8 +1,10 @@
 // Cached 4 KiB random reads in batches of BATCH: AioContext.readBatch (one
 // Promise per batch) against the C reference doing the same batches (one
 // io_submit of BATCH, then reap them all) and against a blocking
-// fs.readSync loop. Both kernel-AIO readers use RWF_NOWAIT, as a cached
-// multi-get would.
+// fs.readSync loop. Every kernel-AIO reader uses RWF_NOWAIT, as a cached
+// multi-get would. The C reference runs a second time under linux-aio's
+// rule that every iocb signals an eventfd, which the loop watches: what the
+// rule costs is then a figure of its own, apart from what JavaScript costs.
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
@@ -18,7 +20,7 @@ export const rounds = (o: Options) => (o.quick ? 3 : 5);
 const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
 const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
-export const steps = (o: Options) => 3 * rounds(o);
+export const steps = (o: Options) => 4 * rounds(o);
 
 function batchRunner(path: string, blocks: Uint32Array): Runner {
   return (ms) => measure(async () => {
@@ -44,10 +46,10 @@ function batchRunner(path: string, blocks: Uint32Array): Runner {
   });
 }
 
-function referenceRunner(exe: string, path: string): Runner {
+function referenceRunner(exe: string, path: string, mode: 'batch' | 'batch-eventfd'): Runner {
   let seed = 1;
   return async (ms) => {
-    const out = execFileSync(exe, [path, String(BATCH), String(ms / 1000), String(seed++), 'batch'], { encoding: 'utf8' });
+    const out = execFileSync(exe, [path, String(BATCH), String(ms / 1000), String(seed++), mode], { encoding: 'utf8' });
     const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
     return { ops, seconds, cpuSeconds };
   };
@@ -58,20 +60,30 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
   warm(path);
   const exe = buildReference(o.dir);
   const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xba7c4);
-  const names = [`AioContext.readBatch, ${BATCH} per batch`, `C kernel AIO, ${BATCH} per batch`, 'fs.readSync loop'] as const;
+  const names = [
+    `AioContext.readBatch, ${BATCH} per batch`, `C kernel AIO, ${BATCH} per batch`, 'fs.readSync loop',
+    `C kernel AIO, ${BATCH} per batch, an eventfd signalled per iocb`,
+  ] as const;
   const samples = await interleave([
     [names[0], batchRunner(path, blocks)],
-    [names[1], referenceRunner(exe, path)],
+    [names[1], referenceRunner(exe, path, 'batch')],
     [names[2], readSyncRunner(path, blocks)],
+    [names[3], referenceRunner(exe, path, 'batch-eventfd')],
   ], rounds(o), RUN_MS(o), progress);
   const ops = (name: string) => median(samples.get(name)!.map(rate));
-  const row = (versus: string, target: number): Row => {
-    const ratio = ops(names[0]) / ops(versus);
+  const row = (ours: string, versus: string, target: number | 'figure'): Row => {
+    const ratio = ops(ours) / ops(versus);
     return {
       workload: `cached 4 KiB random reads, ${BATCH} per batch (RWF_NOWAIT)`, unit: 'ops/s', ratio,
-      target: `>= ${target}x`, met: ratio >= target,
-      ours: { name: names[0], value: ops(names[0]) }, versus: { name: versus, value: ops(versus) },
+      target: target === 'figure' ? 'figure' : `>= ${target}x`, met: target === 'figure' || ratio >= target,
+      ours: { name: ours, value: ops(ours) }, versus: { name: versus, value: ops(versus) },
     };
   };
-  return [row(names[1], 0.9), row(names[2], 0.85)];
+  return [
+    row(names[0], names[1], 0.9),
+    row(names[0], names[2], 0.85),
+    // The eventfd rule's own cost, and readBatch against C under that rule.
+    row(names[3], names[1], 'figure'),
+    row(names[0], names[3], 'figure'),
+  ];
 }
