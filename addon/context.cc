@@ -227,6 +227,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
   }
   if (ready == 0) return Napi::Number::New(env, -EINVAL);
   shared_arrays_.counters[kSubmitSyscalls]++;
+  const bool backlog = use_ring_ && kaio::RingHasEvents(ctx_);
   long r = kaio::Submit(ctx_, ready, submit_ptrs_.get());
   if (r > 0) {
     for (long i = 0; i < r; i++) {
@@ -234,7 +235,7 @@ Napi::Value NativeContext::Submit(const Napi::CallbackInfo& info) {
     }
     in_flight_ += static_cast<uint32_t>(r);
     HoldLoop();
-    ReapAfterSubmit(static_cast<uint32_t>(r));
+    ReapAfterSubmit(static_cast<uint32_t>(r), backlog);
   }
   return Napi::Number::New(env, static_cast<double>(r));
 }

@@ -55,11 +55,11 @@ class NativeContext : public Napi::ObjectWrap<NativeContext> {
   bool Prepare(uint32_t slot, napi_env env, napi_value target);
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
-  void ReapAfterSubmit(uint32_t submitted);
+  void ReapAfterSubmit(uint32_t submitted, bool backlog);
   void ResetEventfd();
   void SignalEventfd();
-  void ComeBackIfMore(unsigned reaped, unsigned max);
-  unsigned Reap(unsigned max);
+  void ComeBackIfMore(bool full);
+  unsigned Reap(unsigned max, bool* full);
   void HoldLoop();
   void ReleaseLoop();
   void FreeSlot(uint32_t slot);

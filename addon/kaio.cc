@@ -66,7 +66,11 @@ bool RingUsable(aio_context_t ctx) {
 
 bool RingHasEvents(aio_context_t ctx) {
   const Ring* ring = RingOf(ctx);
-  return __atomic_load_n(&ring->head, __ATOMIC_RELAXED) != __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+  const unsigned head = __atomic_load_n(&ring->head, __ATOMIC_RELAXED);
+  const unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+  // As RingReap: a header out of bounds (the page is writable from user
+  // space) holds nothing to reap, rather than events that never come out.
+  return head < ring->nr && tail < ring->nr && head != tail;
 }
 
 unsigned RingReap(aio_context_t ctx, struct io_event* out, unsigned max) {

@@ -13,10 +13,12 @@ void NativeContext::OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
   if (self != nullptr) self->Drain();
 }
 
-// Copies up to `max` available completions into the shared done_* arrays
-// and returns how many. Events that do not match an in-flight slot's
-// generation are dropped (they cannot occur unless the kernel misbehaves).
-unsigned NativeContext::Reap(unsigned max) {
+// Takes up to `max` available events, copies the completions among them
+// into the shared done_* arrays and returns how many. Events that do not
+// match an in-flight slot's generation are dropped (they cannot occur
+// unless the kernel misbehaves). `*full`: all `max` were taken, so more
+// may wait.
+unsigned NativeContext::Reap(unsigned max, bool* full) {
   unsigned n = 0;
   while (n < deferred_count_ && n < max) {
     events_[n] = deferred_[n];
@@ -37,6 +39,7 @@ unsigned NativeContext::Reap(unsigned max) {
       if (r > 0) n += static_cast<unsigned>(r);
     }
   }
+  *full = n == max;
   unsigned valid = 0;
   for (unsigned i = 0; i < n; i++) {
     const struct io_event& ev = events_[i];
@@ -60,8 +63,8 @@ unsigned NativeContext::Reap(unsigned max) {
 // the eventfd was reset: signal it again, and the loop comes back for them
 // on its next turn. Without the ring there is no way to look, so a full
 // reap is taken to mean there is more.
-void NativeContext::ComeBackIfMore(unsigned reaped, unsigned max) {
-  const bool more = deferred_count_ > 0 || (use_ring_ ? kaio::RingHasEvents(ctx_) : reaped == max);
+void NativeContext::ComeBackIfMore(bool full) {
+  const bool more = deferred_count_ > 0 || (use_ring_ ? kaio::RingHasEvents(ctx_) : full);
   if (more) SignalEventfd();
 }
 
@@ -70,18 +73,23 @@ void NativeContext::ComeBackIfMore(unsigned reaped, unsigned max) {
 // now, JavaScript settles it in this loop turn, right after submit()
 // returns, instead of one eventfd wakeup and one loop turn later. Checking
 // the ring costs no system call, so submissions that complete later (direct
-// I/O, polls) pay nothing. At most as many as were submitted (or a reap
-// chunk) are taken: what else waits is settled a chunk at a time, as Drain
-// does, so that refills reach the kernel between chunks.
-void NativeContext::ReapAfterSubmit(uint32_t submitted) {
+// I/O, polls) pay nothing.
+//
+// The ring gives the oldest events first. When it held none before
+// io_submit (`backlog` false), what is there now is this submission's, and
+// all of it is taken. Otherwise earlier completions wait their turn there:
+// one chunk is taken, as Drain takes one, and the rest are come back for,
+// so that a large burst still reaches JavaScript a chunk at a time.
+void NativeContext::ReapAfterSubmit(uint32_t submitted, bool backlog) {
   if (!use_ring_ || !kaio::RingHasEvents(ctx_)) return;
   // First: an event that lands after the reap signals the eventfd again.
   ResetEventfd();
   shared_arrays_.counters[kSubmitReaps]++;
-  const unsigned max = submitted > reap_chunk_ ? submitted : reap_chunk_;
-  const unsigned n = Reap(max);
+  const unsigned max = backlog || submitted < reap_chunk_ ? reap_chunk_ : submitted;
+  bool full;
+  const unsigned n = Reap(max, &full);
   shared_arrays_.submit_reaped[0] = static_cast<int32_t>(n);
-  ComeBackIfMore(n, max);
+  ComeBackIfMore(full);
   if (in_flight_ == 0) ReleaseLoop();
 }
 
@@ -112,7 +120,8 @@ void NativeContext::Drain() {
   shared_arrays_.counters[kWakeups]++;
   ResetEventfd();
 
-  const unsigned n = Reap(reap_chunk_);
+  bool full;
+  const unsigned n = Reap(reap_chunk_, &full);
   if (n > 0) {
     shared_arrays_.counters[kCallbacks]++;
     Napi::Env env = Env();
@@ -129,6 +138,6 @@ void NativeContext::Drain() {
     }
   }
   if (closed_) return;
-  ComeBackIfMore(n, reap_chunk_);
+  ComeBackIfMore(full);
   if (in_flight_ == 0) ReleaseLoop();
 }

@@ -57,7 +57,6 @@ function referenceRunner(exe: string, path: string, mode: 'batch' | 'batch-event
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const path = makeFile(o.dir, 'batch', FILE_BYTES(o));
-  warm(path);
   const exe = buildReference(o.dir);
   const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xba7c4);
   const names = [
@@ -69,7 +68,7 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
     [names[1], referenceRunner(exe, path, 'batch')],
     [names[2], readSyncRunner(path, blocks)],
     [names[3], referenceRunner(exe, path, 'batch-eventfd')],
-  ], rounds(o), RUN_MS(o), progress);
+  ], rounds(o), RUN_MS(o), progress, () => warm(path));
   const ops = (name: string) => median(samples.get(name)!.map(rate));
   const row = (ours: string, versus: string, target: number | 'figure'): Row => {
     const ratio = ops(ours) / ops(versus);

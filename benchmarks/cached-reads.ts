@@ -20,7 +20,6 @@ export const steps = (o: Options) => 4 * rounds(o);
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
   const path = makeFile(o.dir, 'cached', FILE_BYTES(o));
-  warm(path);
   const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0x5eed);
   const names = ['AioContext.read', 'linux-aio/promises read', 'fs.promises read', 'fs.readSync loop'] as const;
   const samples = await interleave([
@@ -28,7 +27,7 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
     [names[1], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, aioFs.open)],
     [names[2], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, nodeOpen)],
     [names[3], readSyncRunner(path, blocks)],
-  ], rounds(o), RUN_MS(o), progress);
+  ], rounds(o), RUN_MS(o), progress, () => warm(path));
   const ops = (name: string) => median(samples.get(name)!.map(rate));
   const row = (workload: string, ours: string, versus: string, target: number | 'figure'): Row => {
     const ratio = ops(ours) / ops(versus);

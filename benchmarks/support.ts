@@ -184,13 +184,18 @@ export class Progress {
 
 /**
  * Runs each runner `rounds` times, interleaved (one of each, then again),
- * and returns every sample by name.
+ * and returns every sample by name. `before` runs before each sample,
+ * untimed: for cached workloads, reading the file back into the page cache,
+ * which a machine's memory reclaim may thin out during a long run (DAMON's
+ * pageout of cold pages does, on some VMs, with memory to spare).
  */
-export async function interleave(runners: [string, Runner][], rounds: number, ms: number, progress: Progress): Promise<Map<string, Sample[]>> {
+export async function interleave(runners: [string, Runner][], rounds: number, ms: number, progress: Progress,
+  before?: () => void): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(runners.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of runners) {
       progress.step(name);
+      before?.();
       samples.get(name)!.push(await run(ms));
     }
   }
