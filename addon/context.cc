@@ -278,28 +278,6 @@ Napi::Value NativeContext::Close(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, Teardown(done));
 }
 
-// The kernel is done with the slot: its iocb may be reused and the memory
-// of its buffers is no longer ours to keep.
-void NativeContext::FreeSlot(uint32_t slot) {
-  slots_[slot].state = SlotState::Free;
-  slots_[slot].generation++;
-  slots_[slot].Release();
-}
-
-void NativeContext::HoldLoop() {
-  if (held_ || poll_ == nullptr) return;
-  held_ = true;
-  uv_ref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
-  owner_.Ref();
-}
-
-void NativeContext::ReleaseLoop() {
-  if (!held_) return;
-  held_ = false;
-  if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
-  owner_.Unref();
-}
-
 bool NativeContext::Teardown(napi_ref done) {
   if (closed_) return false;
   closed_ = true;

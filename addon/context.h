@@ -1,8 +1,8 @@
 // Native half of AioContext: the iocb slots, the eventfd watched by a
-// uv_poll_t, batched submission, cancellation and reaping. Policy (queueing,
-// retries, who won a cancel, errors) lives in lib/: context.ts,
-// request-queue.ts, submitter.ts, request.ts and errors.ts; slot-table.ts
-// is this file's JavaScript side.
+// uv_poll_t, batched submission and cancellation (context.cc), and reaping
+// (reap.cc). Policy (queueing, retries, who won a cancel, errors) lives in
+// lib/: context.ts, request-queue.ts, submitter.ts, request.ts and
+// errors.ts; slot-table.ts is this file's JavaScript side.
 //
 // API style: node-addon-api (Napi::) throughout, with raw napi_* in three
 // cases only. Calls that can fail while the environment is being torn down

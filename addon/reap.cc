@@ -1,7 +1,9 @@
 // The completion side of NativeContext: the eventfd's wakeups, reaping the
-// kernel's events into the shared done arrays a chunk at a time, and the
-// one call into JavaScript per chunk. Submission and the slots are in
-// context.cc.
+// kernel's events into the shared done arrays a chunk at a time, the one
+// call into JavaScript per chunk, and what a completion gives back (its
+// slot, and the loop once nothing is in flight). Submission, cancellation
+// and teardown are in context.cc, which calls into this file, never the
+// other way round.
 #include "context.h"
 
 #include <cerrno>
@@ -140,4 +142,26 @@ void NativeContext::Drain() {
   if (closed_) return;
   ComeBackIfMore(full);
   if (in_flight_ == 0) ReleaseLoop();
+}
+
+// The kernel is done with the slot: its iocb may be reused and the memory
+// of its buffers is no longer ours to keep.
+void NativeContext::FreeSlot(uint32_t slot) {
+  slots_[slot].state = SlotState::Free;
+  slots_[slot].generation++;
+  slots_[slot].Release();
+}
+
+void NativeContext::HoldLoop() {
+  if (held_ || poll_ == nullptr) return;
+  held_ = true;
+  uv_ref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
+  owner_.Ref();
+}
+
+void NativeContext::ReleaseLoop() {
+  if (!held_) return;
+  held_ = false;
+  if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->uv));
+  owner_.Unref();
 }
