@@ -15,7 +15,7 @@ export const bench: Command = {
 Runs every workload of the benchmark suite, each against its comparison in
 the same run (fs.promises, fs.readSync, a C program using kernel AIO, or
 node's readFile): interleaved runs, the median of each, the ratio and its
-target. A full run takes about 3 minutes; --quick about 30 seconds. The
+target. A full run takes 3 to 5 minutes; --quick about 30 seconds. The
 C comparison is built with the system compiler (cc, or $CC). A progress bar
 goes to standard error when it is a terminal.
 
