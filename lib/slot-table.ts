@@ -5,12 +5,12 @@ import type { SubmitTarget, Submittable } from './submittable.js';
 import type { AioOp } from './types.js';
 
 /**
- * The most completions handed to JavaScript in one call. Settling a chunk
- * lets its requests' continuations queue new requests, which reach the
- * kernel before the next chunk is settled: a device never waits for
- * JavaScript to work through a whole batch of completions.
+ * The most completions handed to JavaScript in one call after a wakeup.
+ * Settling a chunk lets its requests' continuations queue new requests,
+ * which reach the kernel before the next chunk is settled, instead of
+ * after JavaScript has worked through a whole burst of completions.
  */
-export function reapChunk(capacity: number): number {
+function reapChunk(capacity: number): number {
   return Math.min(capacity, REAP_CHUNK);
 }
 
