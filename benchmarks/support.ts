@@ -34,6 +34,11 @@ export interface Row {
   met: boolean;
 }
 
+/** A row's target and whether `ratio` meets it: at least `target` times, or a figure, which has none. */
+export function atLeast(ratio: number, target: number | 'figure'): Pick<Row, 'target' | 'met'> {
+  return target === 'figure' ? { target: 'figure', met: true } : { target: `>= ${target}x`, met: ratio >= target };
+}
+
 // Each 4 KiB block starts with its own index, so any read can be checked.
 export function makeFile(dir: string, name: string, bytes: number): string {
   const path = join(dir, name);
