@@ -1,16 +1,17 @@
 // Native half of AioContext: the iocb slots, the eventfd watched by a
 // uv_poll_t, batched submission and cancellation (context.cc), and reaping
 // (reap.cc). Policy (queueing, retries, who won a cancel, errors) lives in
-// lib/: context.ts, request-queue.ts, submitter.ts, request.ts and
+// lib/: context.ts, request-queue.ts, submitter.ts, settler.ts, request.ts and
 // errors.ts; slot-table.ts is this file's JavaScript side.
 //
-// API style: node-addon-api (Napi::) throughout, with raw napi_* in three
-// cases only. Calls that can fail while the environment is being torn down
-// (a worker's termination: the reads of `targets` in Submit and Prepare,
-// the callback in Drain), where node-addon-api would build an Error, itself
+// API style: node-addon-api (Napi::) here, with raw napi_* in three cases
+// only. Calls that can fail while the environment is being torn down (a
+// worker's termination: the reads of `targets` in Submit and Prepare, the
+// callback in Drain), where node-addon-api would build an Error, itself
 // fatal then; their failure is a return value. The reference Close hands to
 // EnvState, which deletes it with raw N-API. And the uv loop, which
-// node-addon-api does not wrap.
+// node-addon-api does not wrap. env.h says why EnvState is raw N-API
+// throughout.
 #pragma once
 
 #include <napi.h>

@@ -8,8 +8,14 @@
 // io_destroy has returned. Only then is the memory of requests that were in
 // flight let go, and only then may the environment (and with it the heap
 // that memory may belong to) go. A synchronous hook would have to choose
-// between blocking on each io_destroy in turn (tens of ms each on a VM) and letting
-// the kernel write into memory the environment frees.
+// between blocking on each io_destroy in turn (an RCU grace period, tens of
+// ms, each) and letting the kernel write into memory the environment frees.
+//
+// API style: raw N-API (napi_*) throughout, unlike the rest of the addon.
+// node-addon-api wraps only synchronous cleanup hooks, not
+// napi_add_async_cleanup_hook; and all of this runs while the environment
+// ends, when a failed call must be a return value to check, not a
+// Napi::Error thrown or a fatal error.
 #pragma once
 
 #include <node_api.h>

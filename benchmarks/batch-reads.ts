@@ -5,20 +5,15 @@
 // multi-get would. The C reference runs a second time under linux-aio's
 // rule that every iocb signals an eventfd, which the loop watches: what the
 // rule costs is then a figure of its own, apart from what JavaScript costs.
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
 import { AioContext, constants } from '../lib/index.js';
 import {
-  BLOCK, type Options, type Progress, type Row, type Runner, atLeast, buildReference, check, interleave, makeFile, measure,
-  median, offsets, rate, readSyncRunner, warm,
+  BLOCK, type Options, type Progress, type Row, type Runner, atLeast, buildReference, check, fileBytes, interleave,
+  makeFile, measure, median, offsets, rate, readSyncRunner, referenceRunner, rounds, runMs, warm,
 } from './support.js';
 
 export const BATCH = 64;
-
-export const rounds = (o: Options) => (o.quick ? 3 : 5);
-const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
-const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 export const steps = (o: Options) => 4 * rounds(o);
 
@@ -46,29 +41,20 @@ function batchRunner(path: string, blocks: Uint32Array): Runner {
   });
 }
 
-function referenceRunner(exe: string, path: string, mode: 'batch' | 'batch-eventfd'): Runner {
-  let seed = 1;
-  return async (ms) => {
-    const out = execFileSync(exe, [path, String(BATCH), String(ms / 1000), String(seed++), mode], { encoding: 'utf8' });
-    const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
-    return { ops, seconds, cpuSeconds };
-  };
-}
-
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
-  const path = makeFile(o.dir, 'batch', FILE_BYTES(o));
+  const path = makeFile(o.dir, 'batch', fileBytes(o));
   const exe = buildReference(o.dir);
-  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xba7c4);
+  const blocks = offsets(1 << 20, fileBytes(o) / BLOCK, 0xba7c4);
   const names = [
     `AioContext.readBatch, ${BATCH} per batch`, `C kernel AIO, ${BATCH} per batch`, 'fs.readSync loop',
     `C kernel AIO, ${BATCH} per batch, an eventfd signalled per iocb`,
   ] as const;
   const samples = await interleave([
     [names[0], batchRunner(path, blocks)],
-    [names[1], referenceRunner(exe, path, 'batch')],
+    [names[1], referenceRunner(exe, path, BATCH, 'batch')],
     [names[2], readSyncRunner(path, blocks)],
-    [names[3], referenceRunner(exe, path, 'batch-eventfd')],
-  ], rounds(o), RUN_MS(o), progress, () => warm(path));
+    [names[3], referenceRunner(exe, path, BATCH, 'batch-eventfd')],
+  ], rounds(o), runMs(o), progress, () => warm(path));
   const ops = (name: string) => median(samples.get(name)!.map(rate));
   const row = (ours: string, versus: string, target: number | 'figure'): Row => {
     const ratio = ops(ours) / ops(versus);

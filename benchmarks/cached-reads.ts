@@ -5,29 +5,25 @@ import { open as nodeOpen } from 'node:fs/promises';
 
 import * as aioFs from '../lib/promises.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, atLeast, contextRunner, fileHandleRunner, interleave,
-  makeFile, median, offsets, rate, readSyncRunner, warm,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, atLeast, contextRunner, fileBytes,
+  fileHandleRunner, interleave, makeFile, median, offsets, rate, readSyncRunner, rounds, runMs, warm,
 } from './support.js';
 
 const { O_RDONLY } = fsConstants;
 const plainBuffer = () => Buffer.alloc(BLOCK);
 
-export const rounds = (o: Options) => (o.quick ? 3 : 5);
-const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
-const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
-
 export const steps = (o: Options) => 4 * rounds(o);
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
-  const path = makeFile(o.dir, 'cached', FILE_BYTES(o));
-  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0x5eed);
+  const path = makeFile(o.dir, 'cached', fileBytes(o));
+  const blocks = offsets(1 << 20, fileBytes(o) / BLOCK, 0x5eed);
   const names = ['AioContext.read', 'linux-aio/promises read', 'fs.promises read', 'fs.readSync loop'] as const;
   const samples = await interleave([
     [names[0], contextRunner(path, O_RDONLY, blocks, plainBuffer)],
     [names[1], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, aioFs.open)],
     [names[2], fileHandleRunner(path, O_RDONLY, blocks, plainBuffer, nodeOpen)],
     [names[3], readSyncRunner(path, blocks)],
-  ], rounds(o), RUN_MS(o), progress, () => warm(path));
+  ], rounds(o), runMs(o), progress, () => warm(path));
   const ops = (name: string) => median(samples.get(name)!.map(rate));
   const row = (workload: string, ours: string, versus: string, target: number | 'figure'): Row => {
     const ratio = ops(ours) / ops(versus);

@@ -1,44 +1,30 @@
 // O_DIRECT 4 KiB random reads, DEPTH in flight: AioContext against the C
 // reference (kernel AIO at the same depth, built here with the system
 // compiler) for IOPS, and against fs.promises for CPU time per read.
-import { execFileSync } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 
 import { allocAligned } from '../lib/index.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, buildReference, contextRunner, cpuPerOp, fileHandleRunner, interleave,
-  makeFile, median, offsets, rate,
+  BLOCK, DEPTH, type Options, type Progress, type Row, buildReference, contextRunner, cpuPerOp, fileBytes,
+  fileHandleRunner, interleave, makeFile, median, offsets, rate, referenceRunner, rounds, runMs,
 } from './support.js';
 
 const { O_DIRECT, O_RDONLY } = fsConstants;
 const alignedBuffer = () => allocAligned(BLOCK);
 
-export const rounds = (o: Options) => (o.quick ? 3 : 5);
-const RUN_MS = (o: Options) => (o.quick ? 400 : 1500);
-const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
-
 export const steps = (o: Options) => 3 * rounds(o);
 
-function referenceRunner(exe: string, path: string): Runner {
-  let seed = 1;
-  return async (ms) => {
-    const out = execFileSync(exe, [path, String(DEPTH), String(ms / 1000), String(seed++)], { encoding: 'utf8' });
-    const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
-    return { ops, seconds, cpuSeconds };
-  };
-}
-
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
-  const path = makeFile(o.dir, 'direct', FILE_BYTES(o));
+  const path = makeFile(o.dir, 'direct', fileBytes(o));
   const exe = buildReference(o.dir);
-  const blocks = offsets(1 << 20, FILE_BYTES(o) / BLOCK, 0xd1ec7);
+  const blocks = offsets(1 << 20, fileBytes(o) / BLOCK, 0xd1ec7);
   const names = ['AioContext.read (O_DIRECT)', 'C kernel AIO (O_DIRECT)', 'fs.promises read (O_DIRECT)'] as const;
   const samples = await interleave([
     [names[0], contextRunner(path, O_RDONLY | O_DIRECT, blocks, alignedBuffer)],
-    [names[1], referenceRunner(exe, path)],
+    [names[1], referenceRunner(exe, path, DEPTH)],
     [names[2], fileHandleRunner(path, O_RDONLY | O_DIRECT, blocks, alignedBuffer, nodeOpen)],
-  ], rounds(o), RUN_MS(o), progress);
+  ], rounds(o), runMs(o), progress);
   const iops = (name: string) => median(samples.get(name)!.map(rate));
   const cpu = (name: string) => median(samples.get(name)!.map(cpuPerOp)) * 1e6;
   const workload = `O_DIRECT 4 KiB random reads, ${DEPTH} in flight`;

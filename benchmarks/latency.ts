@@ -4,9 +4,10 @@ import { closeSync, openSync } from 'node:fs';
 import { open as nodeOpen } from 'node:fs/promises';
 
 import { AioContext } from '../lib/index.js';
-import { BLOCK, type Options, type Progress, type Row, check, makeFile, median, offsets, warm } from './support.js';
+import {
+  BLOCK, type Options, type Progress, type Row, check, makeFile, median, offsets, rounds, warm,
+} from './support.js';
 
-export const rounds = (o: Options) => (o.quick ? 3 : 5);
 const READS = (o: Options) => (o.quick ? 2000 : 10000);
 
 export const steps = (o: Options) => 2 * rounds(o);

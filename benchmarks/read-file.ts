@@ -8,11 +8,9 @@ import { join } from 'node:path';
 
 import * as aioFs from '../lib/promises.js';
 import {
-  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, interleave, makeFile, measure, median, warm,
+  BLOCK, DEPTH, type Options, type Progress, type Row, type Runner, fileBytes, interleave, makeFile, measure, median,
+  rounds, warm,
 } from './support.js';
-
-export const rounds = (o: Options) => (o.quick ? 3 : 5);
-const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 export const steps = (o: Options) => 4 * rounds(o);
 
@@ -52,7 +50,7 @@ function smallFilesRunner(paths: string[], readFile: (p: string) => Promise<Buff
 }
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
-  const bytes = FILE_BYTES(o);
+  const bytes = fileBytes(o);
   const path = makeFile(o.dir, 'whole', bytes);
   const names = ['linux-aio/promises readFile', 'fs.promises readFile'] as const;
   const samples = await interleave([

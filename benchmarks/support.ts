@@ -17,6 +17,13 @@ export interface Options {
   dir: string;
 }
 
+/** Interleaved rounds of a throughput workload; each runner runs once a round. */
+export const rounds = (o: Options) => (o.quick ? 3 : 5);
+/** How long one runner runs in a round of a throughput workload. */
+export const runMs = (o: Options) => (o.quick ? 400 : 1500);
+/** The data file of a throughput workload: large enough that random reads rarely repeat a block. */
+export const fileBytes = (o: Options) => (o.quick ? 64 : 256) << 20;
+
 export interface Sample { ops: number; seconds: number; cpuSeconds: number }
 
 /** One measured reader: runs for about `ms` and says what it did. */
@@ -59,6 +66,18 @@ export function buildReference(dir: string): string {
   const exe = join(dir, 'aio-ref');
   execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', exe, REFERENCE_SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
   return exe;
+}
+
+/** The C reference as a Runner: `depth` reads in flight (or per batch), a fresh seed each sample. */
+export function referenceRunner(exe: string, path: string, depth: number, mode?: 'batch' | 'batch-eventfd'): Runner {
+  let seed = 1;
+  return async (ms) => {
+    const args = [path, String(depth), String(ms / 1000), String(seed++)];
+    if (mode) args.push(mode);
+    const out = execFileSync(exe, args, { encoding: 'utf8' });
+    const [ops, seconds, cpuSeconds] = out.trim().split(/\s+/).map(Number);
+    return { ops, seconds, cpuSeconds };
+  };
 }
 
 /** Reads the whole file once, so its pages are cached. */

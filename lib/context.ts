@@ -9,7 +9,7 @@ import { Settler } from './settler.js';
 import { SlotTable } from './slot-table.js';
 import type { Submittable } from './submittable.js';
 import { Submitter } from './submitter.js';
-import type { AioContextOptions, AioStats, BatchOptions, OpOptions, RequestSpec } from './types.js';
+import type { AioContextOptions, AioStats, BatchOptions, JsCounts, NativeCounterName, OpOptions, RequestSpec } from './types.js';
 import { validateContextOptions } from './validate.js';
 
 const { ECANCELED } = osConstants.errno;
@@ -43,7 +43,7 @@ export class AioContext implements AsyncDisposable {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #resolveClose: (() => void) | undefined;
-  #counts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
+  #counts: JsCounts = { submitted: 0, completed: 0, cancelled: 0, refused: 0, errors: 0, batches: 0 };
   #settler = new Settler(this.#counts, (r) => {
     if (r instanceof ReadBatch) for (const read of r.reads) this.#cancel(read);
     else this.cancel(r);
@@ -92,10 +92,10 @@ export class AioContext implements AsyncDisposable {
    * {@includeCode ../examples/aio-context-stats.mjs}
    */
   stats(): AioStats {
-    const native: Record<string, number> = {};
+    const native = {} as Record<NativeCounterName, number>;
     const counters = this.#submitter.slots.counters;
     binding!.NativeContext.counterNames.forEach((name, i) => { native[name] = counters[i]; });
-    return { ...this.#counts, ...native, inFlight: this.inFlight, queued: this.queued } as AioStats;
+    return { ...this.#counts, ...native, inFlight: this.inFlight, queued: this.queued };
   }
 
   /**

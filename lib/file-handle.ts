@@ -26,7 +26,7 @@ import { policyStats, readOptionsFor, readRoute, recordKernel, type Route } from
 import { chunkOptions, readChunks, type ReadChunksOptions } from './read-chunks.js';
 import { type ReadRules, learnReadRules } from './read-rules.js';
 import { readAheadStream } from './read-stream.js';
-import { usableSharedContext } from './shared-context.js';
+import { sharedContext } from './shared-context.js';
 import { byteLengthOf, bytesOf, viewsAfter } from './views.js';
 
 const { O_APPEND, O_DIRECT, O_RDONLY, S_IFMT, S_IFREG } = fsConstants;
@@ -56,7 +56,7 @@ const stateOf = new WeakMap<object, HandleState>();
 /** The shared context for a call on `fh` while `fh` is open, or null when the call must go to node as it is. */
 function contextIfOpen(fh: FileHandle): AioContext | null {
   if (fh.fd === -1 || !internals) return null; // node rejects with its 'file closed' EBADF
-  return usableSharedContext();
+  return sharedContext();
 }
 
 /** Runs `work` with the handle referenced as node's own operations do, so close() waits for it. */
@@ -219,7 +219,7 @@ function learnInternals(fh: FileHandle): Internals | null {
 export function readOpenedFile(fh: FileHandle, options: unknown): Promise<Buffer | string> {
   const known = learnInternals(fh);
   const readOptions = readFileOptions(options);
-  const ctx = usableSharedContext();
+  const ctx = sharedContext();
   const nodeReadFile = () => (known ? known.nodeProto.readFile : fh.readFile).call(fh, options);
   if (known === null || binding === null || ctx === null || readOptions === null) {
     policyStats.threadpool++;
@@ -341,7 +341,7 @@ export function adoptHandle(fh: FileHandle, emulate: DirectOpen = { append: fals
   // the end (open() never makes one; a node FileHandle may be one): it
   // keeps O_DIRECT's own rules, as node's handle has them.
   const direct = (statusFlags & O_DIRECT) === 0 || (statusFlags & O_APPEND) !== 0
-    ? null : directFileFor(fh, statusFlags, known.nodeProto, usableSharedContext, emulate);
+    ? null : directFileFor(fh, statusFlags, known.nodeProto, sharedContext, emulate);
   stateOf.set(fh, { statusFlags, direct });
   // close() and [Symbol.asyncDispose] stay node's: our requests hold node's
   // reference count (held), so close waits for them as for its own.

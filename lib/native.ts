@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import { loadAddon } from './addon-file.js';
+import type { NativeCounterName } from './types.js';
 
 /** The calls that can fail while a context is set up. */
 export type SetupCall = 'io_setup' | 'eventfd' | 'uv_poll_init' | 'uv_poll_start';
@@ -56,7 +57,7 @@ export interface Binding {
   NativeContext: {
     new (owner: object, onCompletions: (this: any, count: number) => void): NativeContext;
     /** The names of the counters in SharedArrays.counters, in order. */
-    readonly counterNames: readonly string[];
+    readonly counterNames: readonly NativeCounterName[];
   };
   allocAligned(size: number, alignment: number): ArrayBuffer | number;
   addressOf(view: ArrayBufferView): number;

@@ -28,7 +28,7 @@ import type { AnyFn } from './node-methods.js';
 import { openPlan } from './open-plan.js';
 import { policyStats, type PolicyStats } from './policy.js';
 import { readFileInOneTrip, readFileInOneTripKnown } from './readfile-one-trip.js';
-import { backendReason, currentBackend, sharedContext, usableSharedContext, watchBackend } from './shared-context.js';
+import { backendReason, currentBackend, sharedContext, watchBackend } from './shared-context.js';
 
 export * from 'node:fs/promises';
 
@@ -197,7 +197,7 @@ export function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<a
     // node opens with options.flag || 'r'; any other flag is node's to open.
     const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
     const readOptions = readFileOptions(options);
-    if (!isPath || flag !== 'r' || readOptions === null || usableSharedContext() === null) return nodeReadFile(args);
+    if (!isPath || flag !== 'r' || readOptions === null || sharedContext() === null) return nodeReadFile(args);
     const oneTrip = readFileInOneTripKnown();
     if (oneTrip === undefined) {
       return readFileInOneTrip().then((yes) => (yes ? nodeReadFile(args) : readFileInKernel(args, readOptions)));

@@ -8,28 +8,14 @@ import { RequestState, type Submittable } from './submittable.js';
 /** @internal One read of a batch: queued and submitted as a request is. */
 export class BatchRead implements Submittable {
   readonly op = 'read' as const;
-  readonly fd: number;
-  readonly batch: ReadBatch;
-  readonly index: number;
   _state = RequestState.Queued;
   _slot = -1;
-  _target: ArrayBufferView | null;
-  _position: number | bigint;
-  _rwFlags: number;
-  _priority: number;
   _cancelRequested = false;
   _cancelAccepted = false;
 
-  constructor(batch: ReadBatch, index: number, fd: number, view: ArrayBufferView, position: number | bigint,
-    rwFlags: number, priority: number) {
-    this.batch = batch;
-    this.index = index;
-    this.fd = fd;
-    this._target = view;
-    this._position = position;
-    this._rwFlags = rwFlags;
-    this._priority = priority;
-  }
+  constructor(readonly batch: ReadBatch, readonly index: number, readonly fd: number,
+    public _target: ArrayBufferView | null, public _position: number | bigint,
+    public _rwFlags: number, public _priority: number) {}
 }
 
 /** @internal The reads of one readBatch() call and their results. */

@@ -9,16 +9,13 @@ import { BatchRead, type ReadBatch } from './read-batch.js';
 import { type AioRequest, type Completion, completionOf } from './request.js';
 import { SignalGroups } from './signal-groups.js';
 import { cancelWon, type Submittable } from './submittable.js';
+import type { JsCounts } from './types.js';
 import { isAborted } from './validate.js';
 
 const { ECANCELED } = osConstants.errno;
 
 /** The counters of AioStats that settling keeps. */
-export interface SettleCounts {
-  completed: number;
-  cancelled: number;
-  errors: number;
-}
+export type SettleCounts = Pick<JsCounts, 'completed' | 'cancelled' | 'errors'>;
 
 export class Settler {
   /** The AbortSignals of pending requests and batches. */

@@ -57,7 +57,11 @@ export function backendReason(): string | null {
   return reason;
 }
 
-/** The shared context, or null where kernel AIO is unavailable (for now, or for good). */
+/**
+ * The shared context, or null where kernel AIO is unavailable (for now, or
+ * for good). Nothing outside this module holds it, so nothing closes it: a
+ * caller may submit to it whenever it is not null.
+ */
 export function sharedContext(): AioContext | null {
   if (context !== undefined && (context !== null || performance.now() < retryAt)) return context;
   if (forcedNodeFs() || binding === null) return settle(null, Infinity);
@@ -71,17 +75,6 @@ export function sharedContext(): AioContext | null {
     const code = ((error as Error).cause as { code?: string } | undefined)?.code;
     return settle(null, code !== undefined && PASSING.has(code) ? performance.now() + RETRY_MS : Infinity);
   }
-}
-
-/**
- * The shared context if it can take requests now, or null: what a caller
- * about to submit asks for, since a closed context would throw where
- * node:fs should serve instead. Creates it, or tries again, as
- * sharedContext() does.
- */
-export function usableSharedContext(): AioContext | null {
-  const ctx = sharedContext();
-  return ctx !== null && !ctx.closed ? ctx : null;
 }
 
 function settle(created: AioContext | null, retry: number): AioContext | null {

@@ -14,8 +14,8 @@ function reapChunk(capacity: number): number {
   return Math.min(capacity, REAP_CHUNK);
 }
 
-// Measured with O_DIRECT reads 32 deep (benchmarks/direct-reads.ts): 8 and 4
-// gave 10-20% more IOPS than settling all 32 at once; 4 cost more CPU per
+// With O_DIRECT reads 32 deep (benchmarks/direct-reads.ts), chunks of 8 and
+// of 4 both gave more IOPS than settling all 32 at once; 4 cost more CPU per
 // read, in io_submit calls and wakeups.
 const REAP_CHUNK = 8;
 

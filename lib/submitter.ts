@@ -8,7 +8,7 @@ import type { NativeContext } from './native.js';
 import { RequestState, type Submittable } from './submittable.js';
 import { RequestQueue } from './request-queue.js';
 import type { SlotTable } from './slot-table.js';
-import type { AioOp } from './types.js';
+import type { AioOp, JsCounts } from './types.js';
 
 const { EAGAIN, EINPROGRESS } = osConstants.errno;
 
@@ -17,11 +17,7 @@ const MOVES_DATA: Record<AioOp, boolean> = {
 };
 
 /** The counters of AioStats that submission keeps. */
-export interface SubmitCounts {
-  submitted: number;
-  refused: number;
-  batches: number;
-}
+export type SubmitCounts = Pick<JsCounts, 'submitted' | 'refused' | 'batches'>;
 
 /**
  * The way from an AioContext's queue to the kernel: requests wait in the

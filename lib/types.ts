@@ -129,3 +129,9 @@ export interface AioStats {
   /** Now: requests waiting in user space, as {@link AioContext.queued}. */
   queued: number;
 }
+
+/** @internal The counters of AioStats that JavaScript keeps (submitter.ts and settler.ts). */
+export type JsCounts = Pick<AioStats, 'submitted' | 'completed' | 'cancelled' | 'refused' | 'errors' | 'batches'>;
+
+/** @internal The counters of AioStats that the addon keeps, in shared memory, named by NativeContext.counterNames. */
+export type NativeCounterName = Exclude<keyof AioStats, keyof JsCounts | 'inFlight' | 'queued'>;

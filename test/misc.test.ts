@@ -57,7 +57,7 @@ describe('helpers and constants', () => {
     fds.closeAll();
   });
 
-  it('probe() reports this kernel: AIO, poll, fsync and NOWAIT all work here', () => {
+  it('probe() reports the running kernel: AIO, poll, fsync and NOWAIT, which the suite needs, all supported', () => {
     const p = probe();
     expect(p.kernel).to.be.a('string').and.not.equal('');
     for (const f of [p.aio, p.poll, p.fsync, p.nowait]) expect(f).to.deep.equal({ supported: true, reason: null });

@@ -8,8 +8,9 @@ import { patternBytes, scratchDir, writeFile } from './support/helpers.js';
 
 type Fs = typeof nodeFs;
 
-// readFile's `options.buffer` (read into the caller's memory): node 24 and
-// 26 here take it, earlier nodes ignore it. Ours must do what this node does.
+// readFile's `options.buffer` (read into the caller's memory): of the
+// supported nodes, 24 and 26 take it and 20 and 22 ignore it. Ours must do
+// what the running node does.
 describe('linux-aio/promises readFile and options.buffer, as this node takes it', () => {
   const scratch = scratchDir();
   const content = patternBytes(100_000, 14);
