@@ -38,15 +38,30 @@ describe('README', () => {
     expect(readme).to.include('npm run bench');
   });
 
-  it('"How the code is laid out" names every file of lib/ and addon/ that exists, and only those', () => {
+  it('"How the code is laid out" names every file of lib/ and addon/ that exists, and only those, one per line', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const start = readme.indexOf('## How the code is laid out');
     expect(start, 'the section').to.not.equal(-1);
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-    const named = new Set([...section.matchAll(/`((?:lib|addon)\/[\w.-]+\.(?:ts|cc|h))`/g)].map((m) => m[1]));
     const files = ['lib', 'addon'].flatMap((dir) => readdirSync(join(ROOT, dir))
       .filter((f) => /\.(ts|cc|h)$/.test(f)).map((f) => `${dir}/${f}`));
+    // The files a piece of text names: `lib/x.ts`, or a bare `x.ts` that is the name of one of them.
+    const namesIn = (text: string) => new Set([...text.matchAll(/`((?:(?:lib|addon)\/)?[\w.-]+\.(?:ts|cc|h))`/g)]
+      .map((m) => m[1].includes('/') ? m[1] : files.find((f) => f.endsWith(`/${m[1]}`)) ?? m[1])
+      .filter((name) => name.includes('/')));
+    const named = namesIn(section);
     expect(files.filter((f) => !named.has(f)), 'files the section does not name').to.deep.equal([]);
     expect([...named].filter((f) => !files.includes(f)), 'names of files that do not exist').to.deep.equal([]);
+
+    // One line per file: a bullet names one file, or one addon header with its source (x.h and x.cc).
+    const lines = section.split('\n');
+    const bullets = lines.filter((l) => l.startsWith('- '));
+    const unit = (f: string) => f.replace(/^(addon\/[\w-]+)\.(?:h|cc)$/, '$1');
+    expect(bullets.filter((b) => new Set([...namesIn(b)].map(unit)).size > 1), 'bullets naming more than one file')
+      .to.deep.equal([]);
+    const timesNamed = (f: string) => bullets.filter((b) => namesIn(b).has(f)).length;
+    expect(files.filter((f) => timesNamed(f) !== 1), 'files not named in exactly one bullet').to.deep.equal([]);
+    expect(lines.filter((l) => !l.startsWith('- ') && namesIn(l).size > 0), 'lines outside the bullets naming files')
+      .to.deep.equal([]);
   });
 });
