@@ -39,6 +39,7 @@ export class AioContext implements AsyncDisposable {
   readonly maxEvents: number;
 
   #native: NativeContext;
+  #slots: SlotTable;
   #submitter: Submitter;
   #closed = false;
   #closePromise: Promise<void> | undefined;
@@ -70,6 +71,7 @@ export class AioContext implements AsyncDisposable {
     }
     this.maxEvents = maxEvents;
     this.#native = native;
+    this.#slots = slots;
     this.#submitter = new Submitter(native, slots, this.#counts,
       (request, res) => this.#settler.settle(request, res, 0, false, 'io_submit'),
       (count) => AioContext.#onCompletions.call(this, count));
@@ -78,7 +80,7 @@ export class AioContext implements AsyncDisposable {
   /** Requests submitted to the kernel and not yet completed. */
   get inFlight(): number { return this.#submitter.inFlight; }
   /** Requests waiting in user space (this loop turn's batch, or for a free slot). */
-  get queued(): number { return this.#submitter.queue.size; }
+  get queued(): number { return this.#submitter.queued; }
   /** True once `close()` has been called. */
   get closed(): boolean { return this.#closed; }
 
@@ -93,7 +95,7 @@ export class AioContext implements AsyncDisposable {
    */
   stats(): AioStats {
     const native = {} as Record<NativeCounterName, number>;
-    const counters = this.#submitter.slots.counters;
+    const counters = this.#slots.counters;
     binding!.NativeContext.counterNames.forEach((name, i) => { native[name] = counters[i]; });
     return { ...this.#counts, ...native, inFlight: this.inFlight, queued: this.queued };
   }
@@ -270,7 +272,7 @@ export class AioContext implements AsyncDisposable {
     const requests = specRequests(this, specs);
     // A spec's getter may have closed this context: then none is queued.
     this.#assertOpen();
-    for (const r of requests) this.#enqueue(r, false);
+    for (const r of requests) if (this.#settler.admit(r, r._signal)) this.#submitter.add(r);
     this.#submitter.flush();
     return requests;
   }
@@ -304,7 +306,10 @@ export class AioContext implements AsyncDisposable {
     const batch = readBatchOf(fd, buffers, positions, options);
     // As #admit: the arguments' getters may have closed this context.
     this.#assertOpen();
-    if (this.#settler.admit(batch, batch.signal, batch.reads)) for (const read of batch.reads) this.#submitter.add(read);
+    if (this.#settler.admit(batch, batch.signal, batch.reads)) {
+      for (const read of batch.reads) this.#submitter.add(read);
+      this.#submitter.flushSoon();
+    }
     return batch.promise;
   }
 
@@ -415,12 +420,8 @@ export class AioContext implements AsyncDisposable {
   // wait in a queue that nothing flushes (contract: One Completion per request).
   #admit(request: AioRequest): AioRequest {
     this.#assertOpen();
-    return this.#enqueue(request);
-  }
-
-  // Runs none of the caller's code, so the context stays as #admit saw it.
-  #enqueue(request: AioRequest, schedule = true): AioRequest {
-    if (this.#settler.admit(request, request._signal)) this.#submitter.add(request, schedule);
+    if (this.#settler.admit(request, request._signal)) this.#submitter.add(request);
+    this.#submitter.flushSoon();
     return request;
   }
 
@@ -428,13 +429,13 @@ export class AioContext implements AsyncDisposable {
   // after a submit() that reaped: `count` completions wait in the done arrays.
   static #onCompletions(this: AioContext, count: number): void {
     const submitter = this.#submitter;
-    const { doneSlot, doneRes, doneRes2 } = submitter.slots;
+    const { doneSlot, doneRes, doneRes2 } = this.#slots;
     for (let i = 0; i < count; i++) {
       this.#settler.settle(submitter.takeCompleted(doneSlot[i]), doneRes[i], doneRes2[i], false);
     }
     if (this.#closePromise !== undefined) {
       if (submitter.inFlight === 0) this.#finishClose();
-    } else if (submitter.queue.size > 0) {
+    } else if (submitter.queued > 0) {
       submitter.flushSoon();
     }
   }

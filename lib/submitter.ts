@@ -26,8 +26,8 @@ export type SubmitCounts = Pick<JsCounts, 'submitted' | 'refused' | 'batches'>;
  * is handed back to the context to settle.
  */
 export class Submitter {
-  readonly queue = new RequestQueue();
-  readonly slots: SlotTable;
+  #queue = new RequestQueue();
+  #slots: SlotTable;
   #native: NativeContext;
   #counts: SubmitCounts;
   #refuse: (request: Submittable, res: number) => void;
@@ -46,7 +46,7 @@ export class Submitter {
   constructor(native: NativeContext, slots: SlotTable, counts: SubmitCounts,
     refuse: (request: Submittable, res: number) => void, settleDone: (count: number) => void) {
     this.#native = native;
-    this.slots = slots;
+    this.#slots = slots;
     this.#counts = counts;
     this.#refuse = refuse;
     this.#settleDone = settleDone;
@@ -55,21 +55,23 @@ export class Submitter {
   /** Requests the kernel holds. */
   get inFlight(): number { return this.#inFlight; }
 
-  /** Queues `request` for this loop turn's batch, or for `flush()` when `schedule` is false. */
-  add(request: Submittable, schedule = true): void {
-    this.queue.push(request);
-    if (schedule) this.flushSoon();
+  /** Requests waiting in the queue. */
+  get queued(): number { return this.#queue.size; }
+
+  /** Queues `request`; it goes to the kernel at the next flush (see flushSoon and flush). */
+  add(request: Submittable): void {
+    this.#queue.push(request);
   }
 
   /** The kernel completed the request in `slot`: frees it and returns the request. */
   takeCompleted(slot: number): Submittable {
     this.#inFlight--;
-    return this.slots.vacate(slot);
+    return this.#slots.vacate(slot);
   }
 
   /** Every request not yet settled: those queued, then those in the kernel. */
   pending(): Submittable[] {
-    return [...this.queue.waiting(), ...this.slots.occupants()];
+    return [...this.#queue.waiting(), ...this.#slots.occupants()];
   }
 
   /**
@@ -80,7 +82,7 @@ export class Submitter {
    */
   cancel(request: Submittable): boolean {
     if (request._state === RequestState.Queued) {
-      this.queue.settledInPlace();
+      this.#queue.settledInPlace();
       return true;
     }
     if (request._state === RequestState.InFlight && !request._cancelRequested) {
@@ -95,7 +97,7 @@ export class Submitter {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    this.queue.clear();
+    this.#queue.clear();
   }
 
   // The flush runs in the loop's check phase (setImmediate), not on a
@@ -115,14 +117,14 @@ export class Submitter {
   flush(): void {
     this.#flushScheduled = false;
     if (this.#stopped) return;
-    const slots = this.slots;
+    const slots = this.#slots;
     const submitQueue = slots.submitQueue;
     let count = 0;
     // One look per run of requests on the same fd (a batch is usually one fd).
     let checkedFd = -1;
     let blocking = false;
     while (slots.free > 0) {
-      const r = this.queue.shift();
+      const r = this.#queue.shift();
       if (r === undefined) break;
       if (MOVES_DATA[r.op] && (r._rwFlags & RWF_NOWAIT) === 0) {
         if (r.fd !== checkedFd) {
@@ -174,14 +176,14 @@ export class Submitter {
   #requeue(start: number, count: number): void {
     const back: Submittable[] = [];
     for (let i = start; i < count; i++) {
-      const slot = this.slots.submitQueue[i];
-      const r = this.slots.vacate(slot);
+      const slot = this.#slots.submitQueue[i];
+      const r = this.#slots.vacate(slot);
       this.#native.release(slot);
       r._state = RequestState.Queued;
       r._slot = -1;
       back.push(r);
     }
-    this.queue.unshift(back);
+    this.#queue.unshift(back);
     if (this.#retryTimer === undefined) {
       this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.flush(); }, 1);
     }
