@@ -96,6 +96,41 @@ describe('more requests than maxEvents: excess requests wait in order', () => {
     expect(JSON.parse(r.stdout)).to.deep.equal({ ok: true, once: true, submitted: 200, refused: 0, moreSyscallsThanBatches: true });
   });
 
+  it('EAGAIN and partial submission take a readBatch back to where it stopped: every read done once, in place', async function () {
+    const lib = syscallShim(scratch.dir, 'stingy-submit', `
+      static int calls;
+      if (n == SYS_io_submit) {
+        if (++calls % 3 == 0) { errno = EAGAIN; return -1; }
+        if (a[1] > 1) a[1] /= 2;
+      }`);
+    if (lib === null) this.skip();
+    const r = await runNode(`
+      import { AioContext } from ${JSON.stringify(ENTRY)};
+      import { openSync, readFileSync } from 'node:fs';
+      const content = readFileSync(${JSON.stringify(path)});
+      const fd = openSync(${JSON.stringify(path)}, 'r');
+      const ctx = new AioContext({ maxEvents: 16 });
+      const bufs = Array.from({ length: 200 }, () => Buffer.alloc(512));
+      const positions = bufs.map((_, i) => i * 512);
+      const one = Buffer.alloc(512);
+      const [first, lone, second] = await Promise.all([
+        ctx.readBatch(fd, bufs.slice(0, 100), positions.slice(0, 100)),
+        ctx.read(fd, one, 512 * 7),
+        ctx.readBatch(fd, bufs.slice(100), positions.slice(100)),
+      ]);
+      const s = ctx.stats();
+      await ctx.close();
+      const ok = [...first, ...second].every((res, i) => res === 512 && bufs[i].equals(content.subarray(i * 512, (i + 1) * 512)));
+      console.log(JSON.stringify({ ok, lone: lone.res === 512 && one.equals(content.subarray(512 * 7, 512 * 8)),
+        submitted: s.submitted, completed: s.completed, refused: s.refused, moreSyscallsThanBatches: s.submitSyscalls > s.batches }));
+    `, { timeoutMs: 15000, env: preloadEnv(lib!) });
+    expect(r.timedOut, 'hung').to.equal(false);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({
+      ok: true, lone: true, submitted: 201, completed: 201, refused: 0, moreSyscallsThanBatches: true,
+    });
+  });
+
   it('EAGAIN while only a never-ending poll is in flight: the queued read is retried, not stranded', async function () {
     const lib = syscallShim(scratch.dir, 'second-submit-eagain', `
       static int calls;

@@ -119,6 +119,20 @@ describe('AioContext.readBatch', () => {
     expect(ctx.stats()).to.include({ submitted: 0, cancelled: 4, completed: 4 });
   });
 
+  it('an abort after the first slots were filled cancels only the reads still waiting for one', async () => {
+    const which = blocks(300, 3);
+    const buffers = which.map(() => Buffer.alloc(BLOCK));
+    const controller = new AbortController();
+    const pending = ctx.readBatch(fd, buffers, which.map((b) => b * BLOCK), { signal: controller.signal });
+    setImmediate(() => controller.abort()); // after the flush that filled the 64 slots
+    const results = [...await pending];
+    expect(results.slice(0, 64).every((r) => r === BLOCK), 'the 64 submitted').to.equal(true);
+    expect(results.slice(64).every((r) => r === -ECANCELED), 'the rest').to.equal(true);
+    expectBlocks(buffers.slice(0, 64), which.slice(0, 64));
+    expect(ctx.stats()).to.include({ submitted: 64, completed: 300, cancelled: 236 });
+    expect(ctx.inFlight + ctx.queued).to.equal(0);
+  });
+
   it('close() while a batch is queued settles it cancelled, and throws ERR_AIO_CLOSED for a new one', async () => {
     const pending = ctx.readBatch(fd, [Buffer.alloc(8)], [0]);
     await ctx.close();
