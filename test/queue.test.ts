@@ -64,23 +64,30 @@ describe('more requests than maxEvents: excess requests wait in order', () => {
     await ctx.close();
   });
 
-  it('EAGAIN and partial submission from io_submit are absorbed: every request completes once', async function () {
-    // A shim makes io_submit take only half of each batch, and answer EAGAIN
-    // to every third call, as a kernel short of resources would.
+  // A shim makes io_submit take only half of each batch, and answer EAGAIN
+  // to every third call, as a kernel short of resources would. `body` runs
+  // under it with `ctx` (16 slots), `fd`, the file's `content` and 200
+  // buffers of 512 bytes (`bufs`).
+  const underStingySubmit = (body: string) => {
     const lib = syscallShim(scratch.dir, 'stingy-submit', `
       static int calls;
       if (n == SYS_io_submit) {
         if (++calls % 3 == 0) { errno = EAGAIN; return -1; }
         if (a[1] > 1) a[1] /= 2;
       }`);
-    if (lib === null) this.skip();
-    const r = await runNode(`
+    return lib === null ? null : runNode(`
       import { AioContext } from ${JSON.stringify(ENTRY)};
       import { openSync, readFileSync } from 'node:fs';
       const content = readFileSync(${JSON.stringify(path)});
       const fd = openSync(${JSON.stringify(path)}, 'r');
       const ctx = new AioContext({ maxEvents: 16 });
       const bufs = Array.from({ length: 200 }, () => Buffer.alloc(512));
+      ${body}
+    `, { timeoutMs: 15000, env: preloadEnv(lib) });
+  };
+
+  it('EAGAIN and partial submission from io_submit are absorbed: every request completes once', async function () {
+    const run = underStingySubmit(`
       const seen = new Map();
       const stream = (async () => { for await (const c of ctx.completions()) seen.set(c.request.tag, (seen.get(c.request.tag) ?? 0) + 1); })();
       const done = await Promise.all(bufs.map((b, i) => ctx.read(fd, b, i * 512, { tag: i })));
@@ -90,27 +97,16 @@ describe('more requests than maxEvents: excess requests wait in order', () => {
       const ok = done.every((c, i) => c.res === 512 && bufs[i].equals(content.subarray(i * 512, (i + 1) * 512)));
       const once = bufs.every((_, i) => seen.get(i) === 1);
       console.log(JSON.stringify({ ok, once, submitted: s.submitted, refused: s.refused, moreSyscallsThanBatches: s.submitSyscalls > s.batches }));
-    `, { timeoutMs: 15000, env: preloadEnv(lib!) });
+    `);
+    if (run === null) this.skip();
+    const r = await run;
     expect(r.timedOut, 'hung').to.equal(false);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ ok: true, once: true, submitted: 200, refused: 0, moreSyscallsThanBatches: true });
   });
 
   it('EAGAIN and partial submission take a readBatch back to where it stopped: every read done once, in place', async function () {
-    const lib = syscallShim(scratch.dir, 'stingy-submit', `
-      static int calls;
-      if (n == SYS_io_submit) {
-        if (++calls % 3 == 0) { errno = EAGAIN; return -1; }
-        if (a[1] > 1) a[1] /= 2;
-      }`);
-    if (lib === null) this.skip();
-    const r = await runNode(`
-      import { AioContext } from ${JSON.stringify(ENTRY)};
-      import { openSync, readFileSync } from 'node:fs';
-      const content = readFileSync(${JSON.stringify(path)});
-      const fd = openSync(${JSON.stringify(path)}, 'r');
-      const ctx = new AioContext({ maxEvents: 16 });
-      const bufs = Array.from({ length: 200 }, () => Buffer.alloc(512));
+    const run = underStingySubmit(`
       const positions = bufs.map((_, i) => i * 512);
       const one = Buffer.alloc(512);
       const [first, lone, second] = await Promise.all([
@@ -123,7 +119,9 @@ describe('more requests than maxEvents: excess requests wait in order', () => {
       const ok = [...first, ...second].every((res, i) => res === 512 && bufs[i].equals(content.subarray(i * 512, (i + 1) * 512)));
       console.log(JSON.stringify({ ok, lone: lone.res === 512 && one.equals(content.subarray(512 * 7, 512 * 8)),
         submitted: s.submitted, completed: s.completed, refused: s.refused, moreSyscallsThanBatches: s.submitSyscalls > s.batches }));
-    `, { timeoutMs: 15000, env: preloadEnv(lib!) });
+    `);
+    if (run === null) this.skip();
+    const r = await run;
     expect(r.timedOut, 'hung').to.equal(false);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({
