@@ -207,7 +207,8 @@ export class Progress {
 }
 
 /**
- * Runs each runner `rounds` times, interleaved (one of each, then again),
+ * Runs each runner `rounds` times, interleaved (one of each, then again,
+ * each round starting one runner later),
  * and returns every sample by name. `before` runs before each sample,
  * untimed: for cached workloads, reading the file back into the page cache,
  * which a machine's memory reclaim may thin out during a long run (DAMON's
@@ -217,7 +218,10 @@ export async function interleave(runners: [string, Runner][], rounds: number, ms
   before?: () => void): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(runners.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of runners) {
+    // Each round starts with the next runner, so none always runs first
+    // after `before` (whose allocations a first runner's GC would pay for).
+    for (let i = 0; i < runners.length; i++) {
+      const [name, run] = runners[(round + i) % runners.length];
       progress.step(name);
       before?.();
       samples.get(name)!.push(await run(ms));
