@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { BLOCK, type Options, type Progress, type Row, atLeast, makeFile, median, warm } from './support.js';
+import { BLOCK, type Options, type Progress, type Row, atLeast, fileBytes, makeFile, median, warm } from './support.js';
 
 const CONNECTIONS = 32;
 const SERVER = fileURLToPath(new URL('./service-server.js', import.meta.url));
@@ -28,7 +28,6 @@ const NAMES: Record<Mode, string> = {
 
 export const rounds = (o: Options) => (o.quick ? 1 : 3);
 const SECONDS = (o: Options) => (o.quick ? 1 : 4);
-const FILE_BYTES = (o: Options) => (o.quick ? 64 : 256) << 20;
 
 // The record endpoint on every server; the static one on the two fs/promises ones.
 const RUNS: [Mode, string][] = [
@@ -81,7 +80,7 @@ export async function run(o: Options, progress: Progress): Promise<Row[]> {
       versus: { name: '', value: NaN },
     }];
   }
-  const data = makeFile(o.dir, 'service', FILE_BYTES(o));
+  const data = makeFile(o.dir, 'service', fileBytes(o));
   const small = join(o.dir, 'static');
   writeFileSync(small, Buffer.alloc(BLOCK, 0x5a));
   const loads = new Map<string, Load[]>();

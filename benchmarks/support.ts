@@ -17,7 +17,7 @@ export interface Options {
   dir: string;
 }
 
-/** Interleaved rounds of a throughput workload; each runner runs once a round. */
+/** Interleaved rounds of a workload; each runner runs once a round. */
 export const rounds = (o: Options) => (o.quick ? 3 : 5);
 /** How long one runner runs in a round of a throughput workload. */
 export const runMs = (o: Options) => (o.quick ? 400 : 1500);
@@ -208,18 +208,19 @@ export class Progress {
 
 /**
  * Runs each runner `rounds` times, interleaved (one of each, then again,
- * each round starting one runner later),
- * and returns every sample by name. `before` runs before each sample,
- * untimed: for cached workloads, reading the file back into the page cache,
- * which a machine's memory reclaim may thin out during a long run (DAMON's
- * pageout of cold pages does, on some VMs, with memory to spare).
+ * each round starting one runner later), and returns every sample by name.
+ * `before` runs before each sample, untimed: for cached workloads, reading
+ * the file back into the page cache, which a machine's memory reclaim may
+ * thin out during a long run (DAMON's pageout of cold pages does, on some
+ * VMs, with memory to spare).
  */
 export async function interleave(runners: [string, Runner][], rounds: number, ms: number, progress: Progress,
   before?: () => void): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(runners.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
-    // Each round starts with the next runner, so none always runs first
-    // after `before` (whose allocations a first runner's GC would pay for).
+    // Each round starts with the next runner, so no runner always follows
+    // the same one, whose garbage its GC would pay for, or always comes
+    // first, after the workload's set-up.
     for (let i = 0; i < runners.length; i++) {
       const [name, run] = runners[(round + i) % runners.length];
       progress.step(name);

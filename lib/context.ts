@@ -306,7 +306,7 @@ export class AioContext implements AsyncDisposable {
     const batch = readBatchOf(fd, buffers, positions, options);
     // As #admit: the arguments' getters may have closed this context.
     this.#assertOpen();
-    if (this.#settler.admit(batch, batch.signal, batch.reads)) {
+    if (batch.reads.length > 0 && this.#settler.admit(batch, batch.signal, batch.reads)) {
       for (const read of batch.reads) this.#submitter.add(read);
       this.#submitter.flushSoon();
     }
@@ -399,9 +399,7 @@ export class AioContext implements AsyncDisposable {
   }
 
   /** Same as {@link AioContext.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
+  [Symbol.asyncDispose](): Promise<void> { return this.close(); }
 
   /** @internal read() for arguments the caller has checked already (the drop-in, by node's rules). */
   _readChecked(fd: number, view: ArrayBufferView, position: number | bigint, rwFlags: number): AioRequest {
@@ -420,8 +418,10 @@ export class AioContext implements AsyncDisposable {
   // wait in a queue that nothing flushes (contract: One Completion per request).
   #admit(request: AioRequest): AioRequest {
     this.#assertOpen();
-    if (this.#settler.admit(request, request._signal)) this.#submitter.add(request);
-    this.#submitter.flushSoon();
+    if (this.#settler.admit(request, request._signal)) {
+      this.#submitter.add(request);
+      this.#submitter.flushSoon();
+    }
     return request;
   }
 

@@ -194,17 +194,17 @@ export function readFile(...args: Parameters<typeof nodeFs.readFile>): Promise<a
     const [path, options] = args;
     if (isDirectHandle(path)) return (path as FileHandle).readFile(options as Parameters<FileHandle['readFile']>[0]);
     // Where node reads a small file in one round trip, everything else is node's: no more to check.
-    if (readFileInOneTripKnown() === true) return nodeReadFile(args);
+    const oneTrip = readFileInOneTripKnown();
+    if (oneTrip === true) return nodeReadFile(args);
     const isPath = typeof path === 'string' || Buffer.isBuffer(path) || path instanceof URL;
     // node opens with options.flag || 'r'; any other flag is node's to open.
     const flag = options !== null && typeof options === 'object' ? (options as { flag?: unknown }).flag || 'r' : 'r';
     const readOptions = readFileOptions(options);
     if (!isPath || flag !== 'r' || readOptions === null || sharedContext() === null) return nodeReadFile(args);
-    const oneTrip = readFileInOneTripKnown();
     if (oneTrip === undefined) {
       return readFileInOneTrip().then((yes) => (yes ? nodeReadFile(args) : readFileInKernel(args, readOptions)));
     }
-    return oneTrip ? nodeReadFile(args) : readFileInKernel(args, readOptions);
+    return readFileInKernel(args, readOptions);
   } catch (error) {
     return Promise.reject(error);
   }
