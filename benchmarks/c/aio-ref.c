@@ -112,8 +112,8 @@ int main(int argc, char **argv) {
           if (res == -EAGAIN) {
             const struct iocb *cb = &cbs[events[i].data];
             res = pread(fd, (void *)(uintptr_t)cb->aio_buf, BLOCK, (off_t)cb->aio_offset);
+            if (res < 0) { perror("pread"); return 1; }
           }
-          if (res < 0 && events[i].res == -EAGAIN) { perror("pread"); return 1; }
           if (res != BLOCK) { fprintf(stderr, "read: %lld\n", res); return 1; }
         }
         reaped += n;
