@@ -1,6 +1,7 @@
 import { constants as osConstants } from 'node:os';
 
 import { aioClosed, aioUnavailable, errnoError, invalidArgType, invalidArgValue } from './errors.js';
+import type { HandleRead } from './handle-read.js';
 import { binding, bindingError, type NativeContext } from './native.js';
 import { ReadBatch } from './read-batch.js';
 import { AioRequest, type Completion } from './request.js';
@@ -401,10 +402,8 @@ export class AioContext implements AsyncDisposable {
   /** Same as {@link AioContext.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> { return this.close(); }
 
-  /** @internal read() for arguments the caller has checked already (the drop-in, by node's rules). */
-  _readChecked(fd: number, view: ArrayBufferView, position: number | bigint, rwFlags: number): AioRequest {
-    return this.#admit(new AioRequest(this, 'read', fd, view, position, rwFlags, -1, undefined, undefined));
-  }
+  /** @internal Queues the drop-in's FileHandle.read (handle-read.ts), checked by node's rules; it has no signal. */
+  _queueHandleRead(read: HandleRead): void { this.#assertOpen(); this.#enqueue(read); }
 
   // A request still queued never reaches the kernel: it settles cancelled.
   #cancel(r: Submittable): void {
@@ -418,12 +417,11 @@ export class AioContext implements AsyncDisposable {
   // wait in a queue that nothing flushes (contract: One Completion per request).
   #admit(request: AioRequest): AioRequest {
     this.#assertOpen();
-    if (this.#settler.admit(request, request._signal)) {
-      this.#submitter.add(request);
-      this.#submitter.flushSoon();
-    }
+    if (this.#settler.admit(request, request._signal)) this.#enqueue(request);
     return request;
   }
+
+  #enqueue(r: Submittable): void { this.#submitter.add(r); this.#submitter.flushSoon(); }
 
   // Called by native code (`this` bound to the owner) and by the submitter
   // after a submit() that reaped: `count` completions wait in the done arrays.

@@ -17,6 +17,7 @@ import {
 } from './direct-handle.js';
 import { type DirectFile } from './direct-io.js';
 import { errnoError } from './errors.js';
+import { type FinishRead, HandleRead } from './handle-read.js';
 import {
   CURRENT, type RangeArgs, type ReadFileOptions, isKernelVector, readArgs, readFileOptions, vectorArgs,
 } from './handle-args.js';
@@ -239,28 +240,54 @@ function servedInPart(route: Route, bytesRead: number, wanted: number): boolean 
   return true;
 }
 
-// The hot path of the drop-in: one async function, one kernel request.
-async function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: Route) {
+// The hot path of the drop-in: one kernel read (handle-read.ts) and one
+// Promise, no async function. The handle is referenced, as node's own
+// operations do, until the result is final, so close() waits for it.
+function bufferedRead(fh: FileHandle, ctx: AioContext, plan: RangeArgs, route: Route): Promise<unknown> {
   const { buffer, offset, length, position } = plan;
+  const view = offset === 0 && length === buffer.byteLength ? buffer : bytesOf(buffer, offset, length);
   const h = fh as unknown as Record<symbol, () => void>;
-  const { ref, unref, nodeProto } = internals!;
-  h[ref]();
+  h[internals!.ref]();
+  const read = new HandleRead(fh.fd, view, position, readOptionsFor(route).rwFlags, fh, buffer, offset, length,
+    route === 'kernel-nowait' ? finishNowaitRead : finishDirectRead);
   try {
-    const view = offset === 0 && length === buffer.byteLength ? buffer : bytesOf(buffer, offset, length);
-    const c = await ctx._readChecked(fh.fd, view, position, readOptionsFor(route).rwFlags);
-    if (c.res < 0) {
-      // Refused (EAGAIN: not in the page cache) or failed: node does it, and errs as node errs.
-      policyStats.fallbacks++;
-      return await nodeProto.read.call(fh, buffer, offset, length, position);
-    }
-    recordKernel(route);
-    let bytesRead = c.res;
-    if (servedInPart(route, bytesRead, length)) {
-      bytesRead += (await nodeProto.read.call(fh, buffer, offset + bytesRead, length - bytesRead, position + bytesRead)).bytesRead;
-    }
-    return { __proto__: null, bytesRead, buffer };
+    ctx._queueHandleRead(read);
+  } catch (error) {
+    h[internals!.unref]();
+    return Promise.reject(error);
+  }
+  return read.promise;
+}
+
+const finishNowaitRead: FinishRead = (read, res) => finishRead(read, res, 'kernel-nowait');
+const finishDirectRead: FinishRead = (read, res) => finishRead(read, res, 'kernel');
+
+function finishRead(read: HandleRead, res: number, route: Route): void {
+  const fh = read.handle as FileHandle;
+  if (res < 0) {
+    // Refused (EAGAIN: not in the page cache) or failed: node does it, and errs as node errs.
+    policyStats.fallbacks++;
+    read.resolve(nodeReadHeld(fh, read, 0, 0));
+    return;
+  }
+  recordKernel(route);
+  if (servedInPart(route, res, read.length)) {
+    read.resolve(nodeReadHeld(fh, read, res, res));
+    return;
+  }
+  (fh as unknown as Record<symbol, () => void>)[internals!.unref]();
+  read.resolve({ __proto__: null, bytesRead: res, buffer: read.buffer });
+}
+
+// The rest of `read` from byte `from` on, by node's read; `bytesRead` are
+// already read. The handle is let go once node has answered.
+async function nodeReadHeld(fh: FileHandle, read: HandleRead, from: number, bytesRead: number) {
+  const { buffer, offset, length, _position: position } = read;
+  try {
+    const rest = await internals!.nodeProto.read.call(fh, buffer, offset + from, length - from, position + from);
+    return from === 0 ? rest : { __proto__: null, bytesRead: bytesRead + rest.bytesRead, buffer };
   } finally {
-    h[unref]();
+    (fh as unknown as Record<symbol, () => void>)[internals!.unref]();
   }
 }
 
@@ -300,7 +327,7 @@ async function readRest(fh: FileHandle, ctx: AioContext, { encoding, signal }: R
     for (let i = 0; i < READ_FILE_DEPTH && at + i * READ_FILE_CHUNK < want; i++) {
       const from = at + i * READ_FILE_CHUNK;
       sizes.push(Math.min(READ_FILE_CHUNK, want - from));
-      batch.push(ctx._readChecked(fd, out.subarray(from, from + sizes[i]), start + from, readOptionsFor(route).rwFlags));
+      batch.push(ctx.read(fd, out.subarray(from, from + sizes[i]), start + from, readOptionsFor(route)));
     }
     const done = await Promise.all(batch);
     for (let i = 0; i < done.length; i++) {

@@ -1,12 +1,14 @@
 // Settling: what follows once a request's result is known. A request gets
 // its Completion (resolving its Promise), which every completions()
-// iterator sees; a batch's read puts its result in the batch's array. Both
-// are counted, and leave their AbortSignal's group.
+// iterator sees; a batch's read puts its result in the batch's array; a
+// drop-in read hands its result to the drop-in. All are counted, and leave
+// their AbortSignal's group.
 import { constants as osConstants } from 'node:os';
 
 import { CompletionStream } from './completion-stream.js';
+import type { HandleRead } from './handle-read.js';
 import { BatchRead, type ReadBatch } from './read-batch.js';
-import { type AioRequest, type Completion, completionOf } from './request.js';
+import { AioRequest, type Completion, completionOf } from './request.js';
 import { SignalGroups } from './signal-groups.js';
 import { cancelWon, type Submittable } from './submittable.js';
 import type { JsCounts } from './types.js';
@@ -53,19 +55,22 @@ export class Settler {
     const counts = this.#counts;
     counts.completed++;
     if (res < 0) counts.errors++;
+    if (r instanceof AioRequest) {
+      const completion = completionOf(r, res, res2, neverSubmitted, syscall);
+      if (completion.cancelled) counts.cancelled++;
+      const signal = r._signal;
+      r._settle(completion);
+      if (signal !== undefined) this.signals.unwatch(r, signal);
+      if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
+      return;
+    }
+    if (cancelWon(r, res, neverSubmitted)) counts.cancelled++;
     if (r instanceof BatchRead) {
-      if (cancelWon(r, res, neverSubmitted)) counts.cancelled++;
       const { batch } = r;
       if (batch.settle(r, res) && batch.signal !== undefined) this.signals.unwatch(batch, batch.signal);
       return;
     }
-    const request = r as AioRequest;
-    const completion = completionOf(request, res, res2, neverSubmitted, syscall);
-    if (completion.cancelled) counts.cancelled++;
-    const signal = request._signal;
-    request._settle(completion);
-    if (signal !== undefined) this.signals.unwatch(request, signal);
-    if (this.#streams.size > 0) for (const stream of this.#streams) stream.push(completion);
+    (r as HandleRead)._settle(res);
   }
 
   /** A new iterator of every Completion from now on. */

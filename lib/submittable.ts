@@ -1,6 +1,6 @@
 // What the queue, the slot table and the submitter carry to the kernel: a
-// request (request.ts), or one read of a readBatch (read-batch.ts). Each
-// becomes one iocb.
+// request (request.ts), one read of a readBatch (read-batch.ts) or one
+// FileHandle.read of the drop-in (handle-read.ts). Each becomes one iocb.
 import type { AioOp } from './types.js';
 
 /** @internal Where a request is in its life. */

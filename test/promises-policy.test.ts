@@ -102,6 +102,47 @@ describe('the never-block policy', function () {
     expect(nowait).to.be.at.least(out.nowaitHits);
   });
 
+  it('FileHandle.read calls of one loop turn reach the kernel together, in one io_submit with RWF_NOWAIT', async function () {
+    // Counts the io_submit calls that carry 4 KiB reads (readFile's reads
+    // are larger), and those reads.
+    const lib = syscallShim(scratch.dir, 'count-submits', `
+if (n == SYS_io_submit) {
+  struct iocb **cbs = (struct iocb **)a[2];
+  long small = 0;
+  for (long i = 0; i < a[1]; i++) {
+    if (cbs[i]->aio_lio_opcode == IOCB_CMD_PREAD && cbs[i]->aio_nbytes == 4096) {
+      small++;
+      if (cbs[i]->aio_rw_flags & RWF_NOWAIT) nowait++;
+    }
+  }
+  if (small > 0) { calls++; reads += small; }
+}`, `
+#include <stdio.h>
+#include <linux/aio_abi.h>
+#include <linux/fs.h>
+static long calls, reads, nowait;
+__attribute__((destructor)) static void report(void) {
+  fprintf(stderr, "SUBMITS %ld %ld %ld\\n", calls, reads, nowait);
+}`);
+    if (lib === null) this.skip();
+    const r = await runNode(`
+      import * as fs from ${JSON.stringify(PROMISES)};
+      const fh = await fs.open(${JSON.stringify(path)}, 'r');
+      await fh.readFile();
+      const results = await Promise.all(Array.from({ length: 32 }, (_, i) =>
+        fh.read(Buffer.alloc(${BLOCK}), 0, ${BLOCK}, i * 97 * ${BLOCK})));
+      const bad = results.filter((res, i) => Object.getPrototypeOf(res) !== null || res.bytesRead !== ${BLOCK} ||
+        res.buffer.readUInt32LE(0) !== i * 97).length;
+      await fh.close();
+      console.log(JSON.stringify({ bad }));
+    `, { env: preloadEnv(lib!) });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).bad).to.equal(0);
+    const counted = /SUBMITS (\d+) (\d+) (\d+)/.exec(r.stderr);
+    expect(counted, r.stderr).to.not.equal(null);
+    expect(counted!.slice(1).map(Number), 'io_submit calls, 4 KiB reads in them, of which RWF_NOWAIT').to.deep.equal([1, 32, 32]);
+  });
+
   it('buffered writes never reach io_submit; fsync does', async function () {
     const lib = syscallShim(scratch.dir, 'audit-submit', AUDIT_BODY, AUDIT_PRELUDE);
     if (lib === null) this.skip();
