@@ -1,21 +1,21 @@
 // A real service: a node:http server (service-server.ts, its own process)
 // answering each GET with a 4 KiB record read at a random offset of a large
-// cached file, or with a small static file, driven by autocannon in another
-// process at fixed connections and duration. The same server runs with
+// cached file, or with a small static file, driven by an HTTP load
+// generator (load-generator.ts: wrk, else autocannon) in another process at
+// fixed connections and duration. The same server runs with
 // linux-aio/promises and with node:fs/promises (one import changed), with a
 // blocking fs.readSync in the handler (the blocking ceiling), and reading
 // nothing (the HTTP ceiling). On a 2-core machine the load generator takes
 // one core, the server the other.
 //
-// autocannon is a devDependency: where it is not installed (an installed
-// package's `linux-aio bench`), the rows say so instead of a figure.
-import { execFile, spawn } from 'node:child_process';
+// Where neither is installed (an installed package's `linux-aio bench`
+// without wrk), the rows say so instead of a figure.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
+import { type Load, type LoadGenerator, loadGenerator } from './load-generator.js';
 import { BLOCK, type Options, type Progress, type Row, atLeast, fileBytes, makeFile, median, warm } from './support.js';
 
 const CONNECTIONS = 32;
@@ -36,47 +36,33 @@ const RUNS: [Mode, string][] = [
 ];
 export const steps = (o: Options) => RUNS.length * rounds(o);
 
-// autocannon's percentiles have 1 ms resolution, at which every server's p50
-// here is 0 ms: the mean (to 0.01 ms) stands in for it.
-interface Load { requests: number; mean: number; p99: number }
-
-function autocannon(): string | null {
-  try {
-    return createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-  } catch {
-    return null;
-  }
-}
-
 /** Starts the server in `mode`, runs the load on `path`, stops the server. */
-async function measure(generator: string, mode: Mode, path: string, data: string, small: string, seconds: number): Promise<Load> {
+async function measure(generator: LoadGenerator, mode: Mode, path: string, data: string, small: string,
+  seconds: number): Promise<Load> {
   const server = spawn(process.execPath, [SERVER, mode, data, small], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       server.stdout.once('data', (line: Buffer) => resolve(Number(line.toString().trim())));
       server.once('exit', (code) => reject(new Error(`the ${mode} server exited (${code})`)));
     });
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      generator, '-c', String(CONNECTIONS), '-d', String(seconds), '-j', `http://127.0.0.1:${port}${path}`,
-    ], { maxBuffer: 16 << 20 });
-    const r = JSON.parse(stdout) as {
-      requests: { average: number }; latency: { average: number; p99: number }; errors: number; non2xx: number;
-    };
-    if (r.errors > 0 || r.non2xx > 0) throw new Error(`${mode} ${path}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
-    return { requests: r.requests.average, mean: r.latency.average, p99: r.latency.p99 };
+    try {
+      return await generator.run(`http://127.0.0.1:${port}${path}`, CONNECTIONS, seconds);
+    } catch (error) {
+      throw new Error(`${mode} ${path}: ${(error as Error).message}`);
+    }
   } finally {
     server.kill('SIGTERM');
   }
 }
 
 export async function run(o: Options, progress: Progress): Promise<Row[]> {
-  const workload = `HTTP service, ${CONNECTIONS} connections (autocannon in its own process, on one of the cores)`;
-  const generator = autocannon();
+  const generator = loadGenerator();
+  const workload = `HTTP service, ${CONNECTIONS} connections (${generator?.name ?? 'no load generator'} in its own process, on one of the cores)`;
   if (generator === null) {
-    for (let i = 0; i < steps(o); i++) progress.step('service (autocannon not installed)');
+    for (let i = 0; i < steps(o); i++) progress.step('service (no load generator installed)');
     return [{
       workload, unit: 'requests/s', ratio: NaN, target: 'figure', met: true,
-      ours: { name: 'not run: autocannon is not installed (npm install in the repository)', value: NaN },
+      ours: { name: 'not run: neither wrk nor autocannon is installed (npm install in the repository)', value: NaN },
       versus: { name: '', value: NaN },
     }];
   }

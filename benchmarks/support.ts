@@ -118,21 +118,30 @@ export async function measure(work: () => Promise<number>): Promise<Sample> {
 /**
  * DEPTH lanes, each awaiting its read before issuing the next, for `ms`.
  * `makeBuffer` gives each lane its buffer (aligned ones for O_DIRECT).
+ * The lane awaits what `readOne` returns (the AioRequest, the FileHandle's
+ * Promise) itself, as a caller's code would, with no async function of the
+ * benchmark's between; `bytesOf` takes the byte count from its result.
  */
-export function lanes(ms: number, blocks: Uint32Array, makeBuffer: () => Uint8Array,
-  readOne: (buf: Uint8Array, block: number) => Promise<number>): Promise<Sample> {
+export function lanes<T>(ms: number, blocks: Uint32Array, makeBuffer: () => Uint8Array,
+  readOne: (buf: Uint8Array, block: number) => PromiseLike<T>, bytesOf: (result: T) => number): Promise<Sample> {
   return measure(async () => {
     let next = 0;
     const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
     // Each lane looks at the clock every 32 reads, not at every read: the
     // readSync loop looks every 1,024, and a clock read (a BigInt each) is
-    // not what either side is measured for.
+    // not what either side is measured for. The first lane past the
+    // deadline stops them all at their next read, so none trails on alone.
+    let stopped = false;
     const lane = async () => {
       const buf = makeBuffer();
       let reads = 0;
-      while ((reads++ & 31) !== 0 || process.hrtime.bigint() < deadline) {
+      while (!stopped) {
+        if ((reads++ & 31) === 0 && process.hrtime.bigint() >= deadline) {
+          stopped = true;
+          break;
+        }
         const block = blocks[next++ % blocks.length];
-        check(buf, await readOne(buf, block), block);
+        check(buf, bytesOf(await readOne(buf, block)), block);
       }
     };
     await Promise.all(Array.from({ length: DEPTH }, lane));
@@ -162,7 +171,7 @@ export function contextRunner(path: string, flags: number, blocks: Uint32Array, 
     const ctx = new AioContext({ maxEvents: DEPTH });
     const fd = openSync(path, flags);
     try {
-      return await lanes(ms, blocks, makeBuffer, async (buf, block) => (await ctx.read(fd, buf, block * BLOCK)).res);
+      return await lanes(ms, blocks, makeBuffer, (buf, block) => ctx.read(fd, buf, block * BLOCK), (c) => c.res);
     } finally {
       await ctx.close();
       closeSync(fd);
@@ -176,7 +185,7 @@ export function fileHandleRunner(path: string, flags: number, blocks: Uint32Arra
   return async (ms) => {
     const fh = await open(path, flags);
     try {
-      return await lanes(ms, blocks, makeBuffer, async (buf, block) => (await fh.read(buf, 0, BLOCK, block * BLOCK)).bytesRead);
+      return await lanes(ms, blocks, makeBuffer, (buf, block) => fh.read(buf, 0, BLOCK, block * BLOCK), (r) => r.bytesRead);
     } finally {
       await fh.close();
     }

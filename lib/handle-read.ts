@@ -6,7 +6,13 @@
 // linux-aio/promises saves per read.
 import { RequestState, type Submittable } from './submittable.js';
 
-/** @internal What a HandleRead's result is handed to: one function for every read, not a closure each. */
+/**
+ * @internal What a HandleRead's result is handed to: one function for every
+ * read, not a closure each. It runs inside the settle loop, so it must not
+ * throw: the completions after it would never settle. What it starts (a
+ * fallback to node's read) runs in the context's async context, not the
+ * caller's; the caller's own code after `await fh.read()` is unaffected.
+ */
 export type FinishRead = (read: HandleRead, res: number) => void;
 
 // One executor for every read, as for AioRequest (request.ts).

@@ -1,8 +1,8 @@
 // Settling: what follows once a request's result is known. A request gets
 // its Completion (resolving its Promise), which every completions()
 // iterator sees; a batch's read puts its result in the batch's array; a
-// drop-in read hands its result to the drop-in. All are counted, and leave
-// their AbortSignal's group.
+// drop-in read hands its result to the drop-in. All are counted; requests
+// and batches leave their AbortSignal's group (a drop-in read has none).
 import { constants as osConstants } from 'node:os';
 
 import { CompletionStream } from './completion-stream.js';
