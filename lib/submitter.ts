@@ -102,9 +102,9 @@ export class Submitter {
 
   // The flush runs in the loop's check phase (setImmediate), not on a
   // microtask: requests made by every callback of one loop turn (say, 32
-  // sockets that became readable) then share one io_submit, which doubles
-  // throughput in that case (benchmarks measured 250k -> 550k reads/s),
-  // for about 0.5 µs more latency on a lone read.
+  // sockets that became readable) then share one io_submit instead of a
+  // system call each; a lone read waits a little longer, until the check
+  // phase, for it.
   flushSoon(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;

@@ -1,6 +1,8 @@
 // Byte views of callers' buffers. node's methods take any ArrayBufferView
 // (a Float64Array, a DataView, a slice of a larger buffer); the kernel and
 // DirectFile take bytes: a Uint8Array on the same memory, never a copy.
+// Apart from buffers.ts, which is the public allocation and alignment API
+// and loads the addon: these are arithmetic on views, for any module.
 
 export function bytesOf(view: ArrayBufferView, offset = 0, length = view.byteLength - offset): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset + offset, length);

@@ -64,4 +64,22 @@ describe('README', () => {
     expect(lines.filter((l) => !l.startsWith('- ') && namesIn(l).size > 0), 'lines outside the bullets naming files')
       .to.deep.equal([]);
   });
+
+  it('"How the code is laid out" names every folder of the repository, or each of its files', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('## How the code is laid out');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    // What .gitignore keeps out of the repository: built or installed here.
+    const generated = new Set(['.git', 'node_modules', 'build', 'build-asan', 'dist', 'prebuilds']);
+    const folders = readdirSync(ROOT, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !generated.has(e.name) && !e.name.startsWith('linux-aio-bench-'))
+      .map((e) => e.name);
+    expect(folders).to.include.members(['lib', 'addon', '.ci']);
+    // A folder is named as a whole (`dir/`), or else everything in it is.
+    const namedWhole = (dir: string): boolean => section.includes(`\`${dir}/\``);
+    const unnamed = (dir: string): string[] => namedWhole(dir) ? [] : readdirSync(join(ROOT, dir), { withFileTypes: true })
+      .flatMap((e) => e.isDirectory() ? unnamed(`${dir}/${e.name}`)
+        : section.includes(`\`${dir}/${e.name}\``) ? [] : [`${dir}/${e.name}`]);
+    expect(folders.flatMap(unnamed), 'what the section names neither by itself nor by its folder').to.deep.equal([]);
+  });
 });
