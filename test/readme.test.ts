@@ -5,6 +5,14 @@ import { join } from 'node:path';
 
 import { ROOT, runChild, runNode } from './support/helpers.js';
 
+/** The README's "How the code is laid out" section, up to the next heading. */
+function layoutSection(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## How the code is laid out');
+  expect(start, 'the section').to.not.equal(-1);
+  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+}
+
 // The README's quick start must run as written.
 describe('README', () => {
   it('the quick start runs as written and prints what its comments say', async () => {
@@ -40,10 +48,7 @@ describe('README', () => {
   });
 
   it('"How the code is laid out" names every file of lib/ and addon/ that exists, and only those, one per line', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const start = readme.indexOf('## How the code is laid out');
-    expect(start, 'the section').to.not.equal(-1);
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = layoutSection();
     const files = ['lib', 'addon'].flatMap((dir) => readdirSync(join(ROOT, dir))
       .filter((f) => /\.(ts|cc|h)$/.test(f)).map((f) => `${dir}/${f}`));
     // The files a piece of text names: `lib/x.ts`, or a bare `x.ts` that is the name of one of them.
@@ -67,9 +72,7 @@ describe('README', () => {
   });
 
   it('"How the code is laid out" names every folder of the repository, or each of its files', function () {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const start = readme.indexOf('## How the code is laid out');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = layoutSection();
     // The repository's own files, not what a build, an install or an editor leaves beside them.
     let tracked: string[];
     try {
